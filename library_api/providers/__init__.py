@@ -1,0 +1,50 @@
+"""Book metadata by ISBN: Open Library first, Google Books to fill gaps or stand in, behind a cache."""
+from __future__ import annotations
+
+import functools
+import importlib
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from .base import BookMetadata, LookupCache, MetadataProvider
+from .cache import MemoryLookupCache
+from .google_books import GoogleBooksProvider
+from .http import BUDGET_FACTOR, Clock, HttpClient, RateLimiter, Sleep, shared_rate_limiter, user_agent
+from .lookup import MetadataLookup
+from .openlibrary import OpenLibraryProvider
+
+__all__ = ["BookMetadata", "LookupCache", "MetadataLookup", "MetadataProvider", "build_lookup"]
+
+def build_lookup(settings: Mapping[str, Any], cache: LookupCache | None = None, *,
+                 limiter: RateLimiter | None = None, clock: Clock = time.monotonic,
+                 sleep: Sleep = time.sleep) -> MetadataLookup:
+    """Wire Open Library, Google Books (unless GOOGLE_BOOKS_URL is "") and a cache from the app's settings."""
+    timeout = float(settings["METADATA_TIMEOUT"])
+    openlibrary_url = str(settings["OPENLIBRARY_URL"]).rstrip("/")
+    if limiter is None:
+        limiter = shared_rate_limiter(openlibrary_url, float(settings["OPENLIBRARY_RPS"]))
+    client = functools.partial(HttpClient, user_agent=_user_agent(settings), timeout=timeout,
+                               clock=clock, sleep=sleep)
+    primary = OpenLibraryProvider(client(openlibrary_url, provider=OpenLibraryProvider.name, limiter=limiter),
+                                  str(settings["OPENLIBRARY_COVERS_URL"]))
+    google_url = _google_books_url(settings)
+    fallback = GoogleBooksProvider(client(google_url, provider=GoogleBooksProvider.name)) if google_url else None
+    return MetadataLookup(primary, fallback, cache=cache if cache is not None else _memory_cache(settings),
+                          budget=BUDGET_FACTOR * timeout, clock=clock)
+
+
+def _memory_cache(settings: Mapping[str, Any]) -> MemoryLookupCache:
+    return MemoryLookupCache(ttl=float(settings["LOOKUP_CACHE_TTL"]),
+                             negative_ttl=float(settings["LOOKUP_NEGATIVE_CACHE_TTL"]))
+
+
+def _google_books_url(settings: Mapping[str, Any]) -> str:
+    """The Google Books base URL; an empty string switches Google Books off."""
+    return str(settings["GOOGLE_BOOKS_URL"] or "").rstrip("/")
+
+
+def _user_agent(settings: Mapping[str, Any]) -> str:
+    version = settings.get("APP_VERSION") or getattr(importlib.import_module("library_api"), "__version__", "0")
+    return user_agent(str(version), str(settings["METADATA_CONTACT"]))
+
