@@ -1,0 +1,97 @@
+"""The Library API: create_app() builds one configured Flask application."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+__version__ = "0.1.0"
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class IdConverter(IntegerConverter):
+    """A positive id that fits the integer columns; anything larger is an unknown URL, not a 500."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the app from the environment's settings, with `config` overriding them."""
+    from config import load_settings
+
+    from . import errors, extensions, middleware
+    from .auth.commands import create_admin
+    from .auth.passwords import Passwords
+    from .auth.tokens import init_tokens
+    from .providers import build_lookup
+    from .store import init_store
+
+    app = Flask(__name__, static_folder=None)
+    app.url_map.converters["id"] = IdConverter
+    app.config.from_mapping(load_settings(overrides=config))
+    app.config.update(_framework_settings(app.config))
+    logging.basicConfig(level=app.config["LOG_LEVEL"].upper())
+
+    app.extensions["library.uow"] = init_store(app)
+    app.extensions["library.lookup"] = build_lookup(app.config)
+    app.extensions["library.passwords"] = Passwords(time_cost=app.config["ARGON2_TIME_COST"],
+                                                    memory_cost=app.config["ARGON2_MEMORY_COST"])
+    init_tokens(app, extensions.jwt)
+    extensions.limiter.init_app(app)
+    if app.config["CORS_ORIGINS"]:
+        extensions.cors.init_app(app, origins=app.config["CORS_ORIGINS"].split(","),
+                                 expose_headers=["X-Total-Count", "Link", "X-Request-ID", "Retry-After"])
+    extensions.api.init_app(app)
+    _declare_security(extensions.api)
+    errors.register_error_handlers(app)
+    errors.register_jwt_errors(extensions.jwt)
+    middleware.init_middleware(app)
+    _register_blueprints(app, extensions.api)
+    app.cli.add_command(create_admin)
+    return app
+
+
+def _framework_settings(settings: Mapping) -> dict:
+    """Translate our settings into the names Flask and its extensions read."""
+    return {
+        "DEBUG": False,
+        "TESTING": settings["LIBRARY_ENV"] == "testing",
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "CLOCK": settings.get("CLOCK") or (lambda: datetime.now(timezone.utc)),
+        "APP_VERSION": __version__,
+        "API_TITLE": "Library API",
+        "API_VERSION": __version__,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # If the limits' storage fails, serve anyway (fail open) rather than refuse every request.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+    }
+
+
+def _declare_security(api) -> None:
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+
+
+def _register_blueprints(app: Flask, api) -> None:
+    from .auth.routes import bp as auth
+    from .books.routes import bp as books
+    from .favorites.routes import bp as favorites
+    from .isbn.routes import bp as isbn
+    from .ops.routes import assets, bp as ops
+    from .shelf.routes import bp as shelf
+
+    for blueprint in (auth, books, isbn, favorites, shelf, ops):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(assets)

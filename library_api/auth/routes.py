@@ -1,0 +1,79 @@
+"""Registering, signing in (JSON or the OAuth2 password flow), signing out, and who am I."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import current_app, url_for
+from flask_jwt_extended import get_jwt
+from flask_smorest import Blueprint
+
+from ..extensions import limiter
+from ..middleware import FORM_ENDPOINTS
+from ..web import utcnow, uow
+from . import service
+from .guards import current_actor, signed_in
+from .schemas import LoginIn, RegisterIn, TokenForm, TokenOut, UserOut
+from .tokens import issue_token
+
+bp = Blueprint("auth", __name__, description="Accounts and access tokens")
+FORM_ENDPOINTS.add("auth.token")
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _passwords():
+    return current_app.extensions["library.passwords"]
+
+
+@bp.route("/register", methods=["POST"], endpoint="register")
+@bp.route("/auth/register", methods=["POST"], endpoint="auth_register")
+@limiter.limit(_login_limit)
+@bp.arguments(RegisterIn)
+@bp.response(201, UserOut)
+def register(data):
+    """Create an account."""
+    user = service.register_user(uow(), _passwords(), username=data["username"], password=data["password"],
+                                 email=data.get("email"), name=data.get("name"), now=utcnow())
+    return user, {"Location": url_for("auth.me")}
+
+
+@bp.route("/login", methods=["POST"])
+@limiter.limit(_login_limit)
+@bp.arguments(LoginIn)
+@bp.response(200, TokenOut)
+def login(data):
+    """Exchange a username (or email) and password for an access token."""
+    user = service.authenticate(uow(), _passwords(), login=data.get("username") or data["email"],
+                                password=data["password"])
+    return issue_token(user)
+
+
+@bp.route("/auth/token", methods=["POST"])
+@limiter.limit(_login_limit)
+@bp.arguments(TokenForm, location="form")
+@bp.response(200, TokenOut)
+def token(data):
+    """Exchange credentials for an access token (OAuth2 password flow, form fields)."""
+    user = service.authenticate(uow(), _passwords(), login=data["username"], password=data["password"])
+    return issue_token(user)
+
+
+@bp.route("/logout", methods=["POST"], endpoint="logout")
+@bp.route("/auth/logout", methods=["POST"], endpoint="auth_logout")
+@signed_in
+@bp.response(204)
+def logout():
+    """Revoke the token this request carries, at once."""
+    claims = get_jwt()
+    service.log_out(uow(), jti=claims["jti"], expires_at=datetime.fromtimestamp(claims["exp"], timezone.utc),
+                    now=utcnow())
+
+
+@bp.route("/me", methods=["GET"])
+@signed_in
+@bp.response(200, UserOut)
+def me():
+    """Show the signed-in account."""
+    return current_actor()

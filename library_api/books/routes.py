@@ -1,0 +1,68 @@
+"""Catalog routes: list, read, add, replace, change and delete books."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_smorest import Blueprint
+
+from ..auth.guards import catalog_writer
+from ..domain import BookQuery
+from ..pagination import page_headers
+from ..web import metadata_lookup, utcnow, uow
+from . import service
+from .schemas import BookCreate, BookListArgs, BookOut, BookPatch, BookReplace
+
+bp = Blueprint("books", __name__, description="The library's catalog")
+
+
+@bp.route("/books", methods=["GET"])
+@bp.arguments(BookListArgs, location="query", as_kwargs=True)
+@bp.response(200, BookOut(many=True), headers={"X-Total-Count": {"schema": {"type": "integer"}}})
+def list_books(page, per_page, sort, **filters):
+    """List the catalog, filtered, sorted and paginated."""
+    query = BookQuery(page=page, per_page=per_page, sort=sort.lstrip("-"), descending=sort.startswith("-"),
+                      **filters)
+    found = service.list_books(uow(), query=query)
+    return found.items, page_headers(found.total, page, per_page)
+
+
+@bp.route("/books", methods=["POST"])
+@catalog_writer
+@bp.arguments(BookCreate)
+@bp.response(201, BookOut)
+def add_book(fields):
+    """Add a book by ISBN (looked up), by its fields, or both (given fields win)."""
+    book = service.add_book(uow(), metadata_lookup(), fields=fields, now=utcnow())
+    return book, {"Location": url_for("books.get_book", book_id=book.id)}
+
+
+@bp.route("/books/<id:book_id>", methods=["GET"])
+@bp.response(200, BookOut)
+def get_book(book_id):
+    """Show one book."""
+    return service.get_book(uow(), book_id=book_id)
+
+
+@bp.route("/books/<id:book_id>", methods=["PUT"])
+@catalog_writer
+@bp.arguments(BookReplace)
+@bp.response(200, BookOut)
+def replace_book(fields, book_id):
+    """Replace a book; fields left out are cleared."""
+    return service.replace_book(uow(), book_id=book_id, fields=fields, now=utcnow())
+
+
+@bp.route("/books/<id:book_id>", methods=["PATCH"])
+@catalog_writer
+@bp.arguments(BookPatch)
+@bp.response(200, BookOut)
+def update_book(changes, book_id):
+    """Change some fields of a book."""
+    return service.update_book(uow(), book_id=book_id, changes=changes, now=utcnow())
+
+
+@bp.route("/books/<id:book_id>", methods=["DELETE"])
+@catalog_writer
+@bp.response(204)
+def delete_book(book_id):
+    """Delete a book with its favorites and shelf entries."""
+    service.delete_book(uow(), book_id=book_id)

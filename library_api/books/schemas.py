@@ -1,0 +1,80 @@
+"""Books on the wire: what a caller may send, and what the library answers."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..domain import SORT_KEYS
+from ..schemas import PageArgs, StrictInteger, StrictSchema, Text
+
+YEAR = validate.Range(min=-3000, max=2100)
+
+
+class _BookFields(StrictSchema):
+    """Every field a caller may set; what is required depends on the request."""
+
+    isbn = fields.String(allow_none=True, validate=validate.Length(max=32),
+                         metadata={"description": "ISBN-10 or ISBN-13, hyphens and spaces allowed"})
+    title = Text(500, min_length=1)
+    author = Text(500, min_length=1, metadata={"description": "Several authors joined with \", \""})
+    subtitle = Text(500, allow_none=True)
+    summary = Text(20_000, allow_none=True)
+    cover_url = Text(2048, allow_none=True, validate_also=validate.URL(schemes={"http", "https"}))
+    publication_year = StrictInteger(allow_none=True, validate=YEAR)
+    genre = Text(100, allow_none=True)
+    publisher = Text(500, allow_none=True)
+    page_count = StrictInteger(allow_none=True, validate=validate.Range(min=1, max=100_000))
+
+
+class BookCreate(_BookFields):
+    """`{"isbn"}` to look a book up, `{"title", "author", ...}` to enter it by hand, or both."""
+
+    @validates_schema
+    def isbn_or_title_and_author(self, data, **kwargs):
+        if data.get("isbn"):
+            return
+        missing = {name: ["Required when no isbn is given."] for name in ("title", "author") if not data.get(name)}
+        if missing:
+            raise ValidationError(missing)
+
+
+class BookReplace(_BookFields):
+    """A whole book: title and author required, every field left out is cleared."""
+
+    title = Text(500, min_length=1, required=True)
+    author = Text(500, min_length=1, required=True)
+
+
+class BookPatch(_BookFields):
+    """Any subset of a book's fields."""
+
+
+class BookOut(Schema):
+    id = fields.Integer(required=True)
+    isbn = fields.String(allow_none=True, metadata={"description": "ISBN-13"})
+    isbn10 = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    subtitle = fields.String(allow_none=True)
+    author = fields.String(allow_none=True)
+    summary = fields.String(allow_none=True)
+    cover_url = fields.String(allow_none=True)
+    publication_year = fields.Integer(allow_none=True)
+    genre = fields.String(allow_none=True)
+    publisher = fields.String(allow_none=True)
+    page_count = fields.Integer(allow_none=True)
+    available = fields.Boolean(required=True, metadata={"description": "False while on loan"})
+    source = fields.String(required=True, metadata={"description": "openlibrary, google_books or manual"})
+    average_rating = fields.Float(allow_none=True)
+    rating_count = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class BookListArgs(PageArgs):
+    author = Text(500, metadata={"description": "Case-insensitive substring of the author"})
+    genre = Text(100, metadata={"description": "Genre, ignoring letter case"})
+    title = Text(500, metadata={"description": "Case-insensitive substring of the title"})
+    q = Text(500, metadata={"description": "Substring of the title or the author"})
+    isbn = fields.String(validate=validate.Length(max=32), metadata={"description": "ISBN in any form"})
+    available = fields.Boolean()
+    sort = fields.String(load_default="created_at",
+                         validate=validate.OneOf([*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]))

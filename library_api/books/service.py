@@ -1,0 +1,127 @@
+"""The catalog's rules: looking books up, keeping one book per ISBN, editing and removing them."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import dataclasses
+from datetime import datetime
+
+from ..domain import BOOK_WRITABLE, Book, BookQuery, Page
+from ..errors import Conflict, NotFound, Unprocessable
+from ..isbns import isbn10_of, normalize_isbn
+from ..providers.base import BookMetadata
+from ..store.base import UnitOfWork
+
+if TYPE_CHECKING:
+    from ..providers.lookup import MetadataLookup
+
+
+def list_books(uow: UnitOfWork, *, query: BookQuery) -> Page:
+    """One page of the catalog. Raises BadRequest INVALID_ISBN for a malformed isbn filter."""
+    if query.isbn is not None:
+        query = dataclasses.replace(query, isbn=normalize_isbn(query.isbn))
+    with uow:
+        return uow.books.search(query)
+
+
+def get_book(uow: UnitOfWork, *, book_id: int) -> Book:
+    """One book. Raises NotFound BOOK_NOT_FOUND."""
+    with uow:
+        return existing_book(uow, book_id)
+
+
+def add_book(uow: UnitOfWork, lookup: MetadataLookup, *, fields: dict, now: datetime) -> Book:
+    """Save a book looked up by ISBN, given by hand, or both (given fields win).
+
+    Raises BadRequest INVALID_ISBN, Conflict DUPLICATE_ISBN, NotFound ISBN_NOT_FOUND,
+    UpstreamUnavailable / UpstreamTimeout, Unprocessable when the book would have no title.
+    """
+    fields = dict(fields)
+    isbn = normalize_isbn(fields.pop("isbn")) if fields.get("isbn") else None
+    book = Book(title="", source="manual", created_at=now, updated_at=now)
+    if isbn:
+        _refuse_duplicate(uow, isbn)  # before asking a provider: a known duplicate needs no lookup
+        metadata = _look_up(lookup, isbn, manual_fallback=bool(fields.get("title") and fields.get("author")))
+        book = _book_from_metadata(metadata, book) if metadata else book
+        book.isbn, book.isbn10 = isbn, isbn10_of(isbn)
+    book = dataclasses.replace(book, **{k: v for k, v in fields.items() if v is not None})
+    if not book.title:
+        raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
+                            title=["No provider gives this book a title; send one."])
+    with uow:
+        book = uow.books.add(book)
+        uow.commit()
+    return book
+
+
+def replace_book(uow: UnitOfWork, *, book_id: int, fields: dict, now: datetime) -> Book:
+    """Replace every writable field; those left out are cleared. Raises NotFound, Conflict DUPLICATE_ISBN."""
+    cleared = {name: None for name in BOOK_WRITABLE}
+    return update_book(uow, book_id=book_id, changes={**cleared, **fields}, now=now)
+
+
+def update_book(uow: UnitOfWork, *, book_id: int, changes: dict, now: datetime) -> Book:
+    """Change some fields of a book. Raises NotFound BOOK_NOT_FOUND, Conflict DUPLICATE_ISBN, BadRequest."""
+    changes = dict(changes)
+    if "isbn" in changes:
+        isbn = normalize_isbn(changes["isbn"]) if changes["isbn"] else None
+        changes.update(isbn=isbn, isbn10=isbn10_of(isbn) if isbn else None)
+    with uow:
+        book = dataclasses.replace(existing_book(uow, book_id), **changes, updated_at=now)
+        book = uow.books.update(book)
+        uow.commit()
+    return book
+
+
+def delete_book(uow: UnitOfWork, *, book_id: int) -> None:
+    """Remove a book with its favorites and shelf entries. Raises NotFound, Conflict BOOK_ON_LOAN."""
+    with uow:
+        book = existing_book(uow, book_id)
+        if not book.available:
+            raise Conflict("BOOK_ON_LOAN", "The book is on loan; it can be deleted once returned", book_id=book_id)
+        uow.books.delete(book_id)
+        uow.commit()
+
+
+def existing_book(uow: UnitOfWork, book_id: int) -> Book:
+    """The book with this id, inside an open unit of work. Raises NotFound BOOK_NOT_FOUND."""
+    book = uow.books.get(book_id)
+    if book is None:
+        raise NotFound("BOOK_NOT_FOUND", "Book not found", book_id=book_id)
+    return book
+
+
+def _refuse_duplicate(uow: UnitOfWork, isbn: str) -> None:
+    with uow:
+        existing = uow.books.get_by_isbn(isbn)
+    if existing is not None:
+        raise Conflict("DUPLICATE_ISBN", "A book with this ISBN is already in the library", book_id=existing.id)
+
+
+def _look_up(lookup: MetadataLookup, isbn: str, *, manual_fallback: bool) -> BookMetadata | None:
+    """The providers' answer; None when none knows the ISBN but the caller gave title and author."""
+    try:
+        return lookup.lookup(isbn)
+    except NotFound:
+        if manual_fallback:
+            return None
+        raise
+
+
+def _fit(text: str | None, limit: int) -> str | None:
+    # Provider text is stored, not rejected: keep it within the column and free of NUL.
+    return text.replace("\x00", "")[:limit] or None if text else None
+
+
+def _within(number: int | None, low: int, high: int) -> int | None:
+    return number if number is not None and low <= number <= high else None
+
+
+def _book_from_metadata(metadata: BookMetadata, book: Book) -> Book:
+    return dataclasses.replace(
+        book, title=_fit(metadata.title, 500) or "", subtitle=_fit(metadata.subtitle, 500),
+        author=_fit(metadata.author, 500), summary=_fit(metadata.summary, 20_000),
+        cover_url=_fit(metadata.cover_url, 2048), genre=_fit(metadata.genre, 100),
+        publisher=_fit(metadata.publisher, 500), source=metadata.source,
+        publication_year=_within(metadata.publication_year, -3000, 2100),
+        page_count=_within(metadata.page_count, 1, 100_000))

@@ -1,0 +1,39 @@
+"""Service endpoints: liveness, readiness, and the Swagger UI's own assets."""
+from __future__ import annotations
+
+from flask import Blueprint as FlaskBlueprint
+from flask import send_from_directory
+from flask_smorest import Blueprint
+from swagger_ui_bundle import swagger_ui_path
+
+from . import service
+from .schemas import HealthOut, ReadyOut
+from ..extensions import limiter
+from ..schemas import ErrorEnvelope
+from ..web import uow
+
+bp = Blueprint("ops", __name__, description="Service health")
+assets = FlaskBlueprint("docs_assets", __name__)
+
+
+@bp.route("/health", methods=["GET"])
+@limiter.exempt
+@bp.response(200, HealthOut)
+def health():
+    """Say the process is alive."""
+    return {"status": "ok"}
+
+
+@bp.route("/ready", methods=["GET"])
+@limiter.exempt
+@bp.response(200, ReadyOut)
+@bp.alt_response(503, schema=ErrorEnvelope, description="A dependency does not answer")
+def ready():
+    """Say whether the store answers."""
+    return service.check_ready(uow())
+
+
+@assets.route("/docs/assets/<path:filename>")
+def swagger_asset(filename: str):
+    # Served from the installed swagger-ui-bundle, so /docs works without internet access.
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)

@@ -1,0 +1,94 @@
+"""Schema building blocks every area shares: strict input, bounded fields, the error envelope."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+
+# The wire's camelCase spellings (SPEC.md, Conventions), accepted beside snake_case.
+CAMEL_CASE_ALIASES = {
+    "userId": "user_id",
+    "bookId": "book_id",
+    "publicationYear": "publication_year",
+    "coverUrl": "cover_url",
+    "reviewText": "review_text",
+}
+
+
+def _no_nul(value: str) -> None:
+    # PostgreSQL cannot store NUL in text, and no title needs one.
+    if "\x00" in value:
+        raise ValidationError("Must not contain a NUL character.")
+
+
+class Text(fields.String):
+    """A string with surrounding white space removed, bounded like the column that keeps it."""
+
+    def __init__(self, max_length: int, min_length: int = 0, *, validate_also=None, **kwargs):
+        checks = [validate.Length(min=min_length, max=max_length), _no_nul]
+        super().__init__(validate=checks + ([validate_also] if validate_also else []), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class Secret(fields.String):
+    """A string taken exactly as sent (a password), bounded and free of NUL."""
+
+    def __init__(self, min_length: int, max_length: int, **kwargs):
+        super().__init__(validate=[validate.Length(min=min_length, max=max_length), _no_nul],
+                         load_only=True, **kwargs)
+
+
+class StrictInteger(fields.Integer):
+    """An integer that refuses floats, numeric strings and booleans."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class StrictSchema(Schema):
+    """Input schema: unknown fields are an error, camelCase aliases are welcome."""
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def accept_camel_case(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for camel, snake in CAMEL_CASE_ALIASES.items():
+            if camel in data and snake in self.fields:
+                if snake in data:
+                    raise ValidationError({camel: [f"Give either {camel} or {snake}, not both."]})
+                data[snake] = data.pop(camel)
+        return data
+
+
+class PageArgs(Schema):
+    """`page` and `per_page` of a paginated list."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class ErrorBody(Schema):
+    message = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "Stable UPPER_SNAKE error code"})
+    details = fields.Dict(allow_none=True)
+    status_code = fields.Integer(required=True)
+
+
+class ErrorEnvelope(Schema):
+    """Every error answer: `{"success": false, "error": {...}}`."""
+
+    success = fields.Boolean(required=True)
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class MessageOut(Schema):
+    message = fields.String(required=True)

@@ -1,0 +1,120 @@
+"""The repository interfaces and the unit of work: what services may ask of a store."""
+from __future__ import annotations
+
+import abc
+from datetime import datetime
+
+from ..domain import Book, BookQuery, Page, Review, ShelfEntry, User
+
+
+class BookRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, book: Book) -> Book:
+        """Store a new book and return it with its id; Conflict DUPLICATE_ISBN if the ISBN is taken."""
+
+    @abc.abstractmethod
+    def get(self, book_id: int) -> Book | None: ...
+
+    @abc.abstractmethod
+    def get_by_isbn(self, isbn13: str) -> Book | None: ...
+
+    @abc.abstractmethod
+    def search(self, query: BookQuery) -> Page:
+        """One page of the catalog, filtered and sorted, with the total before paging."""
+
+    @abc.abstractmethod
+    def update(self, book: Book) -> Book:
+        """Replace the stored book; Conflict DUPLICATE_ISBN if its new ISBN is taken."""
+
+    @abc.abstractmethod
+    def delete(self, book_id: int) -> None:
+        """Remove the book with its favorites and shelf entries."""
+
+
+class UserRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, user: User) -> User:
+        """Store a new user; Conflict USERNAME_TAKEN / EMAIL_TAKEN (case-insensitive)."""
+
+    @abc.abstractmethod
+    def get(self, user_id: int) -> User | None: ...
+
+    @abc.abstractmethod
+    def get_by_login(self, login: str) -> User | None:
+        """The user whose username or email is `login`, ignoring letter case."""
+
+    @abc.abstractmethod
+    def update(self, user: User) -> User: ...
+
+
+class FavoriteRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, user_id: int, book_id: int, now: datetime) -> bool:
+        """Mark a favorite; False if it already was one."""
+
+    @abc.abstractmethod
+    def remove(self, user_id: int, book_id: int) -> bool:
+        """Unmark a favorite; False if it was not one."""
+
+    @abc.abstractmethod
+    def books_for_user(self, user_id: int) -> list[Book]:
+        """The user's favorite books, oldest favorite first."""
+
+
+class ShelfRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, entry: ShelfEntry) -> ShelfEntry:
+        """Put a book on a shelf; Conflict ALREADY_ON_SHELF if it is there."""
+
+    @abc.abstractmethod
+    def get(self, user_id: int, book_id: int) -> ShelfEntry | None: ...
+
+    @abc.abstractmethod
+    def update(self, entry: ShelfEntry) -> ShelfEntry: ...
+
+    @abc.abstractmethod
+    def remove(self, user_id: int, book_id: int) -> bool:
+        """Take a book off a shelf; False if it was not there."""
+
+    @abc.abstractmethod
+    def for_user(self, user_id: int, status: str | None = None) -> list[tuple[ShelfEntry, Book]]:
+        """The user's shelf, oldest entry first, optionally of one status."""
+
+    @abc.abstractmethod
+    def reviews_for_book(self, book_id: int) -> list[Review]:
+        """Every rating or review of a book, newest first."""
+
+
+class TokenRepository(abc.ABC):
+    @abc.abstractmethod
+    def revoke(self, jti: str, expires_at: datetime) -> None:
+        """Remember a token as revoked until it would have expired anyway."""
+
+    @abc.abstractmethod
+    def is_revoked(self, jti: str) -> bool: ...
+
+    @abc.abstractmethod
+    def purge_expired(self, now: datetime) -> int:
+        """Forget revocations of tokens that have expired; return how many."""
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction: nothing persists without commit(), and leaving the block rolls back."""
+
+    books: BookRepository
+    users: UserRepository
+    favorites: FavoriteRepository
+    shelf: ShelfRepository
+    tokens: TokenRepository
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...

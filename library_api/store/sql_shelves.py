@@ -1,0 +1,112 @@
+"""SQL repositories for favorites and reading shelves."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..domain import Book, Review, ShelfEntry
+from ..errors import Conflict
+from .base import FavoriteRepository, ShelfRepository
+from .models import BookRow, FavoriteRow, ShelfRow, UserRow
+from .sql_books import books_with_ratings, to_book
+from .sql_common import aware
+
+ENTRY_COLUMNS = [f.name for f in dataclasses.fields(ShelfEntry)]
+
+
+def _to_entry(row: ShelfRow) -> ShelfEntry:
+    entry = ShelfEntry(**{name: getattr(row, name) for name in ENTRY_COLUMNS})
+    entry.date_added, entry.updated_at = aware(entry.date_added), aware(entry.updated_at)
+    return entry
+
+
+class SqlFavorites(FavoriteRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, user_id: int, book_id: int, now: datetime) -> bool:
+        if self.session.get(FavoriteRow, (user_id, book_id)) is not None:
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(FavoriteRow(user_id=user_id, book_id=book_id, created_at=now))
+                self.session.flush()
+        except IntegrityError:
+            # A concurrent request marked the same favorite first; anything else is a real error.
+            if self.session.get(FavoriteRow, (user_id, book_id)) is None:
+                raise
+            return False
+        return True
+
+    def remove(self, user_id: int, book_id: int) -> bool:
+        row = self.session.get(FavoriteRow, (user_id, book_id))
+        if row is None:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
+    def books_for_user(self, user_id: int) -> list[Book]:
+        rows = self.session.scalars(
+            select(BookRow).join(FavoriteRow, FavoriteRow.book_id == BookRow.id)
+            .where(FavoriteRow.user_id == user_id).order_by(FavoriteRow.created_at, BookRow.id))
+        return books_with_ratings(self.session, [to_book(row) for row in rows])
+
+
+class SqlShelf(ShelfRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entry: ShelfEntry) -> ShelfEntry:
+        row = ShelfRow(**dataclasses.asdict(entry))
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            if self.session.get(ShelfRow, (entry.user_id, entry.book_id)) is None:
+                raise
+            raise Conflict("ALREADY_ON_SHELF", "This book is already on your shelf",
+                           book_id=entry.book_id) from None
+        return _to_entry(row)
+
+    def get(self, user_id: int, book_id: int) -> ShelfEntry | None:
+        row = self.session.get(ShelfRow, (user_id, book_id))
+        return _to_entry(row) if row else None
+
+    def update(self, entry: ShelfEntry) -> ShelfEntry:
+        row = self.session.get(ShelfRow, (entry.user_id, entry.book_id))
+        for name in ENTRY_COLUMNS:
+            setattr(row, name, getattr(entry, name))
+        self.session.flush()
+        return _to_entry(row)
+
+    def remove(self, user_id: int, book_id: int) -> bool:
+        row = self.session.get(ShelfRow, (user_id, book_id))
+        if row is None:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
+    def for_user(self, user_id: int, status: str | None = None) -> list[tuple[ShelfEntry, Book]]:
+        query = (select(ShelfRow, BookRow).join(BookRow, BookRow.id == ShelfRow.book_id)
+                 .where(ShelfRow.user_id == user_id).order_by(ShelfRow.date_added, ShelfRow.book_id))
+        if status is not None:
+            query = query.where(ShelfRow.status == status)
+        pairs = self.session.execute(query).all()
+        books = books_with_ratings(self.session, [to_book(book) for _, book in pairs])
+        return [(_to_entry(entry), book) for (entry, _), book in zip(pairs, books)]
+
+    def reviews_for_book(self, book_id: int) -> list[Review]:
+        rows = self.session.execute(
+            select(ShelfRow, UserRow.username).join(UserRow, UserRow.id == ShelfRow.user_id)
+            .where(ShelfRow.book_id == book_id,
+                   ShelfRow.rating.is_not(None) | (ShelfRow.review_text.is_not(None) & (ShelfRow.review_text != "")))
+            .order_by(ShelfRow.updated_at.desc(), ShelfRow.user_id))
+        return [Review(e.book_id, username, e.status, e.rating, e.review_text, aware(e.updated_at))
+                for e, username in rows]

@@ -1,0 +1,154 @@
+"""Seed 000 end to end: look a book up by ISBN, save it by ISBN, and what a user sees when providers fail."""
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import pytest
+from werkzeug import Response
+
+from tests.metadata_server import CRAGSIDE, FOX, GOOGLE_979, SABRIEL, UNKNOWN_ISBN13
+
+
+@pytest.fixture
+def client(member_client):
+    return member_client
+
+
+def total_books(client) -> int:
+    return int(client.get("/books").headers["X-Total-Count"])
+
+
+@pytest.mark.parametrize("form", ["9780140328721", "978-0-14-032872-1", "0140328726", "0-14-032872-6",
+                                  "978 0 14 032872 1"])
+def test_every_form_of_an_isbn_gives_the_same_book(client, form):
+    response = client.get(f"/isbn/{form}")
+
+    assert response.status_code == 200
+    book = response.get_json()
+    assert book["isbn"] == FOX.isbn13 and book["isbn10"] == FOX.isbn10
+    assert book["title"] == "Fantastic Mr. Fox" and book["author"] == "Roald Dahl"
+    assert book["summary"].startswith("The main character of Fantastic Mr. Fox")
+    assert book["cover_url"].endswith(f"/covers/b/id/{FOX.cover_id}-L.jpg")
+    assert book["publication_year"] == 1988 and book["source"] == "openlibrary"
+
+
+def test_lookup_saves_nothing(client):
+    assert client.get(f"/isbn/{FOX.isbn13}").status_code == 200
+    assert total_books(client) == 0
+
+
+def test_a_book_only_google_books_knows(client):
+    book = client.get(f"/isbn/{GOOGLE_979.isbn13}").get_json()
+    assert book["source"] == "google_books" and book["isbn10"] is None and book["title"] == GOOGLE_979.title
+
+
+@pytest.mark.parametrize("bad", ["9780140328722", "0140328727", "abc", "978014032872", "97801403287211",
+                                 "%20", "0-14-032872-X"])
+def test_an_invalid_isbn_is_400(client, bad):
+    response = client.get(f"/isbn/{bad}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "INVALID_ISBN"
+
+
+def test_an_unknown_isbn_is_404(client):
+    response = client.get(f"/isbn/{UNKNOWN_ISBN13}")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "ISBN_NOT_FOUND"
+
+
+def test_post_by_isbn_saves_the_looked_up_book(client):
+    response = client.post("/books", json={"isbn": "0-14-032872-6"})
+
+    assert response.status_code == 201
+    book = response.get_json()
+    assert book["isbn"] == FOX.isbn13 and book["title"] == "Fantastic Mr. Fox" and book["author"] == "Roald Dahl"
+    assert book["source"] == "openlibrary" and book["summary"] and book["cover_url"]
+    assert client.get("/books").get_json() == [book]
+
+
+def test_given_fields_win_over_the_looked_up_ones(client):
+    book = client.post("/books", json={"isbn": SABRIEL.isbn10, "author": "Garth Nix", "genre": "Fantasy"}).get_json()
+    assert book["title"] == "Sabriel" and book["author"] == "Garth Nix" and book["genre"] == "Fantasy"
+    assert book["source"] == "openlibrary" and book["summary"]
+
+
+def test_a_second_book_with_the_same_isbn_in_another_form_is_409(client):
+    first = client.post("/books", json={"isbn": FOX.isbn13}).get_json()
+
+    response = client.post("/books", json={"isbn": "0-14-032872-6"})
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "DUPLICATE_ISBN"
+    assert response.get_json()["error"]["details"] == {"book_id": first["id"]}
+    assert total_books(client) == 1
+
+
+def test_unknown_isbn_with_title_and_author_is_saved_by_hand(client):
+    response = client.post("/books", json={"isbn": UNKNOWN_ISBN13, "title": "Zine", "author": "Us"})
+    assert response.status_code == 201
+    assert response.get_json()["source"] == "manual" and response.get_json()["isbn"] == UNKNOWN_ISBN13
+
+
+def test_unknown_isbn_alone_is_404_and_nothing_is_saved(client):
+    response = client.post("/books", json={"isbn": UNKNOWN_ISBN13})
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "ISBN_NOT_FOUND"
+    assert total_books(client) == 0
+
+
+def test_an_invalid_isbn_in_a_body_is_400(client):
+    response = client.post("/books", json={"isbn": "123"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "INVALID_ISBN"
+
+
+def test_google_books_fills_what_open_library_lacks(client):
+    book = client.post("/books", json={"isbn": CRAGSIDE.isbn13}).get_json()
+    assert book["source"] == "google_books" and book["title"] == "Cragside" and book["author"] == "L. J. Ross"
+
+
+@pytest.fixture
+def failing_open_library(providers, settings):
+    """Open Library answers 500 to everything; Google Books is the recorded one."""
+    providers.expect_request(re.compile(r"^/down/")).respond_with_response(
+        Response("upstream broke", status=500))
+    settings["OPENLIBRARY_URL"] = providers.url_for("/down")
+
+
+def test_a_failing_provider_is_502_and_nothing_is_saved(failing_open_library, client):
+    response = client.post("/books", json={"isbn": FOX.isbn13})
+    assert response.status_code == 502 and response.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert client.get(f"/isbn/{FOX.isbn13}").status_code == 502
+    assert total_books(client) == 0
+
+
+def test_a_failing_provider_is_502_even_with_title_and_author(failing_open_library, client):
+    response = client.post("/books", json={"isbn": FOX.isbn13, "title": "T", "author": "A"})
+    assert response.status_code == 502
+    assert total_books(client) == 0
+
+
+def test_google_answers_when_open_library_fails(failing_open_library, client):
+    book = client.get(f"/isbn/{CRAGSIDE.isbn13}").get_json()
+    assert book["source"] == "google_books" and book["title"] == "Cragside"
+
+
+@pytest.fixture
+def silent_open_library(settings):
+    """Open Library accepts connections and never answers; Google Books is off."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        settings.update(OPENLIBRARY_URL=f"http://127.0.0.1:{listener.getsockname()[1]}", GOOGLE_BOOKS_URL="")
+        yield
+
+
+def test_a_slow_provider_is_504_within_a_few_seconds(silent_open_library, settings, client):
+    started = time.monotonic()
+
+    response = client.post("/books", json={"isbn": FOX.isbn13})
+
+    elapsed = time.monotonic() - started
+    assert response.status_code == 504 and response.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert elapsed < 5 * settings["METADATA_TIMEOUT"] + 1
+    assert total_books(client) == 0
