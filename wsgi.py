@@ -4,8 +4,12 @@ import sys
 from config import ConfigError
 from library_api import create_app
 
+# gunicorn stops at a worker's exit status 3 (a boot error) instead of starting it again and again.
+WORKER_BOOT_ERROR = 3
+
 try:
     app = create_app()
 except ConfigError as error:
     # One clear line for the operator, not a traceback.
-    sys.exit(f"library-api: configuration error: {error}")
+    print(f"library-api: configuration error: {error}", file=sys.stderr)
+    sys.exit(WORKER_BOOT_ERROR)

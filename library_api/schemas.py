@@ -13,17 +13,21 @@ CAMEL_CASE_ALIASES = {
 }
 
 
-def _no_nul(value: str) -> None:
-    # PostgreSQL cannot store NUL in text, and no title needs one.
+def _storable(value: str) -> None:
+    # PostgreSQL cannot store NUL in text, and a lone surrogate (valid JSON, "\ud800") is not UTF-8.
     if "\x00" in value:
         raise ValidationError("Must not contain a NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("Must be valid Unicode text (no lone surrogates).") from None
 
 
 class Text(fields.String):
     """A string with surrounding white space removed, bounded like the column that keeps it."""
 
     def __init__(self, max_length: int, min_length: int = 0, *, validate_also=None, **kwargs):
-        checks = [validate.Length(min=min_length, max=max_length), _no_nul]
+        checks = [validate.Length(min=min_length, max=max_length), _storable]
         super().__init__(validate=checks + ([validate_also] if validate_also else []), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -34,7 +38,7 @@ class Secret(fields.String):
     """A string taken exactly as sent (a password), bounded and free of NUL."""
 
     def __init__(self, min_length: int, max_length: int, **kwargs):
-        super().__init__(validate=[validate.Length(min=min_length, max=max_length), _no_nul],
+        super().__init__(validate=[validate.Length(min=min_length, max=max_length), _storable],
                          load_only=True, **kwargs)
 
 

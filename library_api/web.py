@@ -1,11 +1,53 @@
 """What a route needs from the request's app: a unit of work, the clock, the lookup, the caller."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+import flask_smorest
 from flask import current_app
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from .store.base import UnitOfWork
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _object_without_duplicate_keys(pairs: list) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise _RepeatedKey("An object repeats a key")
+    return dict(pairs)
+
+
+class JsonBodyParser(FlaskParser):
+    """webargs' parser, refusing as malformed JSON what json.loads would take or choke on.
+
+    A repeated key would silently keep its last value; nesting deep enough to exhaust the recursion limit
+    would be a RecursionError (a 500). Both become webargs' own 400 for an invalid body.
+    """
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        body = req.get_data(cache=True)
+        # webargs reads a JSONDecodeError whose document is "" as "no body", so each names the body.
+        try:
+            return json.loads(body.decode("utf-8"), object_pairs_hook=_object_without_duplicate_keys)
+        except UnicodeDecodeError as error:
+            raise json.JSONDecodeError("The body is not UTF-8", repr(body[:64]), error.start) from error
+        except (_RepeatedKey, RecursionError) as error:
+            message = str(error) if isinstance(error, _RepeatedKey) else "The body is nested too deeply"
+            raise json.JSONDecodeError(message, repr(body[:64]), 0) from None
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with our JSON body parser."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()
 
 
 def uow() -> UnitOfWork:

@@ -32,6 +32,12 @@ def test_malformed_json_is_400(member_client):
     assert response.status_code == 400 and error_of(response)["code"] == "BAD_REQUEST"
 
 
+@pytest.mark.parametrize("body", ['{"title": "T", "author": "A", "title": "again"}', "[" * 100_000])
+def test_repeated_keys_and_bottomless_nesting_are_malformed_json(member_client, body):
+    response = member_client.post("/books", data=body, content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["code"] == "BAD_REQUEST"
+
+
 def test_a_body_that_is_not_json_is_415(member_client):
     client = member_client
     response = client.post("/books", data="title=Dune", content_type="application/x-www-form-urlencoded")
@@ -119,3 +125,34 @@ def test_production_refuses_to_start_without_a_secret(settings):
         create_app({**settings, "LIBRARY_ENV": "production"})
     with pytest.raises(ConfigError, match="32 bytes"):
         create_app({**settings, "LIBRARY_ENV": "production", "JWT_SECRET_KEY": "short"})
+
+
+HOSTILE_BODIES = [
+    "null", "[]", '"a string"', "123", "true", '{"title": {"a": 1}, "author": "x"}',
+    '{"title": "T", "author": "A", "publication_year": NaN}',
+    '{"title": "T", "author": "A", "publication_year": Infinity}',
+    '{"title": "T", "author": "A", "publication_year": 1e400}',
+    '{"title": "\\ud800", "author": "A"}', '{"title": "T\\u0000", "author": "A"}',
+    '{"isbn": "\\ud800"}', '{"isbn": 9780140328721}', '{"isbn": ["9780140328721"]}',
+    "[" * 100_000 + "]" * 100_000, '{"title": "T", "author": "A", "title": "dup"}',
+    '{"username": "\\ud800abc", "password": "0123456789"}', "\xff\xfe",
+]
+
+
+@pytest.mark.parametrize("path", ["/books", "/register", "/login", "/my-library/{id}"])
+@pytest.mark.parametrize("body", HOSTILE_BODIES)
+def test_hostile_bodies_never_give_a_500(member_client, book, path, body):
+    response = member_client.post(path.format(id=book["id"]), data=body.encode("utf-8", "surrogatepass"),
+                                  content_type="application/json")
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    error_of(response)
+    assert member_client.get("/books").headers["X-Total-Count"] in ("1", "2")
+
+
+def test_cors_answers_allowed_origins_only(settings):
+    client = create_app({**settings, "CORS_ORIGINS": "https://app.example.org"}).test_client()
+    allowed = client.get("/books", headers={"Origin": "https://app.example.org"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example.org"
+    assert "X-Total-Count" in allowed.headers["Access-Control-Expose-Headers"]
+    other = client.get("/books", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers

@@ -5,11 +5,10 @@ from datetime import datetime, timezone
 
 from flask import current_app, url_for
 from flask_jwt_extended import get_jwt
-from flask_smorest import Blueprint
 
 from ..extensions import limiter
 from ..middleware import FORM_ENDPOINTS
-from ..web import utcnow, uow
+from ..web import Blueprint, utcnow, uow
 from . import service
 from .guards import current_actor, signed_in
 from .schemas import LoginIn, RegisterIn, TokenForm, TokenOut, UserOut

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_smorest import Blueprint
 
 from ..auth.guards import catalog_writer
 from ..domain import BookQuery
 from ..pagination import page_headers
-from ..web import metadata_lookup, utcnow, uow
+from ..web import Blueprint, metadata_lookup, utcnow, uow
 from . import service
 from .schemas import BookCreate, BookListArgs, BookOut, BookPatch, BookReplace
 

@@ -1,11 +1,10 @@
 """The signed-in user's favorite books."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
 from ..auth.guards import current_actor, signed_in
 from ..books.schemas import BookOut
-from ..web import utcnow, uow
+from ..web import Blueprint, utcnow, uow
 from . import service
 
 bp = Blueprint("favorites", __name__, description="Your favorite books")

@@ -1,9 +1,8 @@
 """ISBN lookup: a book's details from the metadata providers, saving nothing."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 
-from ..web import metadata_lookup
+from ..web import Blueprint, metadata_lookup
 from . import service
 from ..schemas import ErrorEnvelope
 from .schemas import IsbnOut

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint as FlaskBlueprint
 from flask import send_from_directory
-from flask_smorest import Blueprint
 from swagger_ui_bundle import swagger_ui_path
 
 from . import service
 from .schemas import HealthOut, ReadyOut
 from ..extensions import limiter
 from ..schemas import ErrorEnvelope
-from ..web import uow
+from ..web import Blueprint, uow
 
 bp = Blueprint("ops", __name__, description="Service health")
 assets = FlaskBlueprint("docs_assets", __name__)

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask_smorest import Blueprint
 
 from ..auth.guards import current_actor, signed_in
-from ..web import utcnow, uow
+from ..web import Blueprint, utcnow, uow
 from . import service
 from .schemas import ReviewOut, ShelfEntryIn, ShelfEntryOut, ShelfListArgs
 

@@ -1,0 +1,66 @@
+"""The production entry point under a real gunicorn."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+SECRET = "a production secret of at least thirty-two bytes"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn(*args: str, **env: str) -> subprocess.Popen:
+    environ = {key: value for key, value in os.environ.items() if not key.startswith(("LIBRARY_", "JWT_"))}
+    return subprocess.Popen([str(GUNICORN), *args, "wsgi:app"], cwd=ROOT, env={**environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.fixture(params=["memory"])
+def store(request):
+    return request.param  # one run is enough: these tests start their own processes
+
+
+def test_memory_store_refuses_several_workers():
+    process = gunicorn("-w", "2", "-b", f"127.0.0.1:{free_port()}", JWT_SECRET_KEY=SECRET)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "LIBRARY_STORE=memory keeps the library inside one process" in output
+
+
+def test_production_without_a_secret_says_so_in_one_line():
+    process = gunicorn("-b", f"127.0.0.1:{free_port()}")
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "configuration error: JWT_SECRET_KEY must be set" in output and "Traceback" not in output
+
+
+def test_one_worker_serves_the_api():
+    port = free_port()
+    process = gunicorn("-b", f"127.0.0.1:{port}", JWT_SECRET_KEY=SECRET)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                break
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading the app
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert response.headers["X-Request-ID"]
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
