@@ -1,6 +1,8 @@
 """The stores keep their promises: nothing persists without commit, and migrations match the models."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
@@ -76,3 +78,25 @@ def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+def test_racing_adds_of_one_isbn_have_exactly_one_winner(app, member_client):
+    """Eight requests at once for one ISBN (in its several forms): one book, seven 409s naming it."""
+    token = member_client.environ_base["HTTP_AUTHORIZATION"]
+    forms = ["9780140328721", "0140328726", "978-0-14-032872-1", "0-14-032872-6"] * 2
+    start = threading.Barrier(len(forms))
+
+    def add(isbn: str):
+        client = app.test_client()
+        start.wait()
+        return client.post("/books", json={"isbn": isbn}, headers={"Authorization": token})
+
+    with ThreadPoolExecutor(len(forms)) as pool:
+        answers = list(pool.map(add, forms))
+
+    created = [a.get_json() for a in answers if a.status_code == 201]
+    assert len(created) == 1, [a.status_code for a in answers]
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7
+    assert {a.get_json()["error"]["details"]["book_id"] for a in answers if a.status_code == 409} == \
+        {created[0]["id"]}
+    assert member_client.get("/books").headers["X-Total-Count"] == "1"
