@@ -28,4 +28,4 @@ migrate: install
 	LIBRARY_ENV=$${LIBRARY_ENV:-development} $(BIN)/flask --app wsgi db upgrade
 
 clean:
-	rm -rf $(VENV) .pytest_cache library.db library.db-wal library.db-shm
+	rm -rf $(VENV) .pytest_cache instance

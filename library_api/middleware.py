@@ -38,7 +38,8 @@ def _finish(response):
 
 def _envelope(response):
     """Wrap a JSON success body as {"success": true, "message", "data"} (RESPONSE_ENVELOPE)."""
-    if response.status_code >= 300 or response.mimetype != "application/json" or response.direct_passthrough:
+    if (response.status_code >= 300 or response.status_code == 204 or response.mimetype != "application/json"
+            or response.direct_passthrough):
         return response
     if request.path in ("/openapi.json",):
         return response

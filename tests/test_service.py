@@ -115,6 +115,8 @@ def test_success_envelope_when_enabled(app, settings):  # `app` empties the tabl
     assert created.status_code == 201 and body["success"] is True and body["data"]["title"] == "Dune"
     assert body["message"] == "Created"
     assert client.get("/books").get_json()["data"][0]["title"] == "Dune"
+    deleted = client.delete(f"/books/{body['data']['id']}")
+    assert deleted.status_code == 204 and deleted.data == b""
     assert client.get("/nowhere").get_json()["success"] is False
 
 

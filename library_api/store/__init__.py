@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -11,6 +12,8 @@ from .base import UnitOfWork
 from .memory import MemoryStore, MemoryUnitOfWork
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Found wherever the command is run from, not only from the repository's root.
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -43,7 +46,7 @@ def init_store(app: Flask) -> Callable[[], UnitOfWork]:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     db.init_app(app)
-    migrate.init_app(app, db, directory=app.config.get("MIGRATIONS_DIR", "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
 
     if app.config["LIBRARY_STORE"] == "memory":
         store = MemoryStore()

@@ -134,17 +134,19 @@ class MemoryUsers(UserRepository):
     def __init__(self, store: MemoryStore, journal: _Journal) -> None:
         self.store, self.j = store, journal
 
+    # (index table, field, error code) for each name that is unique whatever its letter case.
+    UNIQUE_NAMES = (("usernames", "username", "USERNAME_TAKEN"), ("emails", "email", "EMAIL_TAKEN"))
+
     def _claim_names(self, user: User, old: User | None) -> None:
-        for table, value, code in (("usernames", user.username, "USERNAME_TAKEN"),
-                                   ("emails", user.email, "EMAIL_TAKEN")):
-            old_value = getattr(old, table[:-1]) if old else None
+        for table, field, code in self.UNIQUE_NAMES:
+            value, old_value = getattr(user, field), getattr(old, field) if old else None
             if old_value and old_value.lower() != (value or "").lower():
                 self.j.pop(table, old_value.lower())
             if not value:
                 continue
             owner = self.j.get(table, value.lower())
             if owner is not None and owner != user.id:
-                raise Conflict(code, f"That {table[:-1]} is already taken")
+                raise Conflict(code, f"That {field} is already taken")
             self.j.put(table, value.lower(), user.id)
 
     def add(self, user: User) -> User:
