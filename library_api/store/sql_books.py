@@ -11,7 +11,7 @@ from ..domain import Book, BookQuery, Page
 from ..errors import Conflict
 from .base import BookRepository
 from .models import BookRow, ShelfRow
-from .sql_common import aware
+from .sql_common import aware, delete_by_key
 
 BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in ("average_rating", "rating_count")]
 
@@ -108,7 +108,5 @@ class SqlBooks(BookRepository):
         return books_with_ratings(self.session, [to_book(row)])[0]
 
     def delete(self, book_id: int) -> None:
-        row = self.session.get(BookRow, book_id)
-        if row is not None:
-            self.session.delete(row)
-            self.session.flush()
+        # Favorites and shelf entries go with it: ON DELETE CASCADE in the schema.
+        delete_by_key(self.session, BookRow, book_id)

@@ -13,7 +13,7 @@ from ..errors import Conflict
 from .base import FavoriteRepository, ShelfRepository
 from .models import BookRow, FavoriteRow, ShelfRow, UserRow
 from .sql_books import books_with_ratings, to_book
-from .sql_common import aware
+from .sql_common import aware, delete_by_key
 
 ENTRY_COLUMNS = [f.name for f in dataclasses.fields(ShelfEntry)]
 
@@ -43,12 +43,7 @@ class SqlFavorites(FavoriteRepository):
         return True
 
     def remove(self, user_id: int, book_id: int) -> bool:
-        row = self.session.get(FavoriteRow, (user_id, book_id))
-        if row is None:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
+        return delete_by_key(self.session, FavoriteRow, (user_id, book_id))
 
     def books_for_user(self, user_id: int) -> list[Book]:
         rows = self.session.scalars(
@@ -86,12 +81,7 @@ class SqlShelf(ShelfRepository):
         return _to_entry(row)
 
     def remove(self, user_id: int, book_id: int) -> bool:
-        row = self.session.get(ShelfRow, (user_id, book_id))
-        if row is None:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
+        return delete_by_key(self.session, ShelfRow, (user_id, book_id))
 
     def for_user(self, user_id: int, status: str | None = None) -> list[tuple[ShelfEntry, Book]]:
         query = (select(ShelfRow, BookRow).join(BookRow, BookRow.id == ShelfRow.book_id)
