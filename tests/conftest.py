@@ -186,3 +186,19 @@ def other_client(app):
     """A second member, to prove nobody reads or changes another's data."""
     sign_up(app.test_client(), "other")
     return client_as(app, "other")
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis of TEST_REDIS_URL (or the local one), a database of its own, emptied for each test."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.ConnectionError as error:
+        _service_missing(f"Redis is not reachable at {url}: {error}")
+    yield url
+    client.flushdb()
+    client.close()

@@ -195,7 +195,7 @@ def _user_row(app, login):
         return work.users.get_by_login(login)
 
 
-def test_login_is_rate_limited(settings):
+def test_login_is_rate_limited(app, settings):
     app = create_app({**settings, "RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute"})
     client = app.test_client()
     answers = [client.post("/login", json={"username": "x", "password": "y"}) for _ in range(4)]
@@ -203,3 +203,18 @@ def test_login_is_rate_limited(settings):
     limited = answers[-1]
     assert error_code(limited) == "RATE_LIMITED" and int(limited.headers["Retry-After"]) > 0
     assert client.get("/books").status_code == 200
+
+
+def test_rate_limit_counts_live_in_redis(app, settings, redis_url):
+    """With REDIS_URL the counts are in Redis, where every process and machine shares them."""
+    import redis
+
+    limited = {**settings, "RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute", "REDIS_URL": redis_url}
+    client = create_app(limited).test_client()
+    attempt = lambda: client.post("/login", json={"username": "x", "password": "y"}).status_code  # noqa: E731
+
+    assert [attempt() for _ in range(4)] == [401, 401, 401, 429]
+    store = redis.Redis.from_url(redis_url)
+    assert any(b"login" in key for key in store.keys())
+    store.flushdb()
+    assert attempt() == 401  # forgetting the counts in Redis lets the client in again

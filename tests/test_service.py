@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import pytest
 
@@ -158,3 +159,14 @@ def test_cors_answers_allowed_origins_only(settings):
     assert "X-Total-Count" in allowed.headers["Access-Control-Expose-Headers"]
     other = client.get("/books", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_ready_is_503_when_the_database_does_not_answer(settings):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    app = create_app({**settings, "LIBRARY_STORE": "sql",
+                      "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{port}/none?connect_timeout=1"})
+    response = app.test_client().get("/ready")
+    assert response.status_code == 503 and error_of(response)["code"] == "NOT_READY"
+    assert app.test_client().get("/health").status_code == 200
