@@ -122,11 +122,8 @@ def handle_http_exception(error: HTTPException):
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     if status == 429:
-        retry_after = getattr(error, "retry_after", None)
-        message = "Too many requests"
-        if retry_after is not None:
-            headers["Retry-After"] = str(int(retry_after))
-        return error_response(429, "RATE_LIMITED", message, None, headers)
+        # flask-limiter adds Retry-After (whole seconds) to this response after the handler.
+        return error_response(429, "RATE_LIMITED", "Too many requests; retry after the Retry-After seconds")
     code = HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
     return error_response(status, code, error.description or error.name, None, headers)
 
