@@ -6,18 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
 __version__ = "0.1.0"
 
 MAX_BODY_BYTES = 1024 * 1024
-
-
-class IdConverter(IntegerConverter):
-    """A positive id that fits the integer columns; anything larger is an unknown URL, not a 500."""
-
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -30,6 +22,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .auth.tokens import init_tokens
     from .providers import build_lookup
     from .store import init_store
+    from .web import IdConverter
 
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["id"] = IdConverter

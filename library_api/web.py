@@ -8,6 +8,7 @@ import flask_smorest
 from flask import current_app
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.routing import IntegerConverter
 
 from .store.base import UnitOfWork
 
@@ -42,6 +43,13 @@ class JsonBodyParser(FlaskParser):
         except (_RepeatedKey, RecursionError) as error:
             message = str(error) if isinstance(error, _RepeatedKey) else "The body is nested too deeply"
             raise json.JSONDecodeError(message, repr(body[:64]), 0) from None
+
+
+class IdConverter(IntegerConverter):
+    """`<id:...>`: a positive id that fits the integer columns; a larger one is an unknown URL, not a 500."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 class Blueprint(flask_smorest.Blueprint):
