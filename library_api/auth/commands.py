@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from ..errors import DomainError
 from ..web import utcnow, uow
 from . import service
-from .schemas import PASSWORD_RULES, RegisterIn
+from .schemas import RegisterIn
 
 
 @click.command("create-admin")
