@@ -39,6 +39,30 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class DuplicateIsbn(Conflict):
+    """The catalog already has a book with this ISBN (in whatever form it was given)."""
+
+    def __init__(self, book_id: int):
+        super().__init__("DUPLICATE_ISBN", "A book with this ISBN is already in the library", book_id=book_id)
+
+
+class NameTaken(Conflict):
+    """Another account has this username or email, whatever its letter case."""
+
+    def __init__(self, field: str):
+        super().__init__(f"{field.upper()}_TAKEN", f"That {field} is already taken")
+
+
+class AlreadyOnShelf(Conflict):
+    def __init__(self, book_id: int):
+        super().__init__("ALREADY_ON_SHELF", "This book is already on your shelf", book_id=book_id)
+
+
+class NotOnShelf(NotFound):
+    def __init__(self, book_id: int):
+        super().__init__("NOT_FOUND", "This book is not on your shelf", book_id=book_id)
+
+
 class Unprocessable(DomainError):
     status_code = 422
 

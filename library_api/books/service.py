@@ -1,13 +1,12 @@
 """The catalog's rules: looking books up, keeping one book per ISBN, editing and removing them."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import dataclasses
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..domain import BOOK_WRITABLE, Book, BookQuery, Page
-from ..errors import Conflict, NotFound, Unprocessable
+from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable
 from ..isbns import isbn10_of, normalize_isbn
 from ..providers.base import BookMetadata
 from ..store.base import UnitOfWork
@@ -95,7 +94,7 @@ def _refuse_duplicate(uow: UnitOfWork, isbn: str) -> None:
     with uow:
         existing = uow.books.get_by_isbn(isbn)
     if existing is not None:
-        raise Conflict("DUPLICATE_ISBN", "A book with this ISBN is already in the library", book_id=existing.id)
+        raise DuplicateIsbn(existing.id)
 
 
 def _look_up(lookup: MetadataLookup, isbn: str, *, manual_fallback: bool) -> BookMetadata | None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..books.service import existing_book
 from ..domain import Book, Review, ShelfEntry
-from ..errors import NotFound, Unprocessable
+from ..errors import NotOnShelf, Unprocessable
 from ..store.base import UnitOfWork
 
 ShelfItem = tuple[ShelfEntry, Book]
@@ -48,7 +48,7 @@ def remove_from_shelf(uow: UnitOfWork, *, user_id: int, book_id: int) -> None:
     """Take a book off the shelf. Raises NotFound if it was not there."""
     with uow:
         if not uow.shelf.remove(user_id, book_id):
-            raise NotFound("NOT_FOUND", "This book is not on your shelf", book_id=book_id)
+            raise NotOnShelf(book_id)
         uow.commit()
 
 
@@ -62,7 +62,7 @@ def reviews_of_book(uow: UnitOfWork, *, book_id: int) -> list[Review]:
 def _entry(uow: UnitOfWork, user_id: int, book_id: int) -> ShelfEntry:
     entry = uow.shelf.get(user_id, book_id)
     if entry is None:
-        raise NotFound("NOT_FOUND", "This book is not on your shelf", book_id=book_id)
+        raise NotOnShelf(book_id)
     return entry
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from ..domain import Book, BookQuery, Page, Review, ShelfEntry, User
-from ..errors import Conflict
+from ..errors import AlreadyOnShelf, DuplicateIsbn, NameTaken
 from .base import (BookRepository, FavoriteRepository, ShelfRepository, TokenRepository, UnitOfWork,
                    UserRepository)
 from .filters import book_matches, sort_books
@@ -74,7 +74,7 @@ class MemoryBooks(BookRepository):
     def _claim_isbn(self, book: Book) -> None:
         owner = self.j.get("isbns", book.isbn) if book.isbn else None
         if owner is not None and owner != book.id:
-            raise Conflict("DUPLICATE_ISBN", "A book with this ISBN is already in the library", book_id=owner)
+            raise DuplicateIsbn(owner)
         if book.isbn:
             self.j.put("isbns", book.isbn, book.id)
 
@@ -134,11 +134,11 @@ class MemoryUsers(UserRepository):
     def __init__(self, store: MemoryStore, journal: _Journal) -> None:
         self.store, self.j = store, journal
 
-    # (index table, field, error code) for each name that is unique whatever its letter case.
-    UNIQUE_NAMES = (("usernames", "username", "USERNAME_TAKEN"), ("emails", "email", "EMAIL_TAKEN"))
+    # (index table, field) for each name that is unique whatever its letter case.
+    UNIQUE_NAMES = (("usernames", "username"), ("emails", "email"))
 
     def _claim_names(self, user: User, old: User | None) -> None:
-        for table, field, code in self.UNIQUE_NAMES:
+        for table, field in self.UNIQUE_NAMES:
             value, old_value = getattr(user, field), getattr(old, field) if old else None
             if old_value and old_value.lower() != (value or "").lower():
                 self.j.pop(table, old_value.lower())
@@ -146,7 +146,7 @@ class MemoryUsers(UserRepository):
                 continue
             owner = self.j.get(table, value.lower())
             if owner is not None and owner != user.id:
-                raise Conflict(code, f"That {field} is already taken")
+                raise NameTaken(field)
             self.j.put(table, value.lower(), user.id)
 
     def add(self, user: User) -> User:
@@ -195,7 +195,7 @@ class MemoryShelf(ShelfRepository):
 
     def add(self, entry: ShelfEntry) -> ShelfEntry:
         if self.j.get("shelf", (entry.user_id, entry.book_id)) is not None:
-            raise Conflict("ALREADY_ON_SHELF", "This book is already on your shelf", book_id=entry.book_id)
+            raise AlreadyOnShelf(entry.book_id)
         self.j.put("shelf", (entry.user_id, entry.book_id), entry)
         return _copy(entry)
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import User
-from ..errors import Conflict
+from ..errors import NameTaken
 from .base import TokenRepository, UserRepository
 from .models import RevokedTokenRow, UserRow
 from .sql_common import aware
@@ -43,8 +43,8 @@ class SqlUsers(UserRepository):
         except IntegrityError:
             owner = self._by(UserRow.username, user.username)
             if owner is not None and owner.id != user.id:
-                raise Conflict("USERNAME_TAKEN", "That username is already taken") from None
-            raise Conflict("EMAIL_TAKEN", "That email is already taken") from None
+                raise NameTaken("username") from None
+            raise NameTaken("email") from None
 
     def add(self, user: User) -> User:
         row = UserRow(**{name: getattr(user, name) for name in USER_COLUMNS if name != "id"})

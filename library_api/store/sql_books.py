@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import Book, BookQuery, Page
-from ..errors import Conflict
+from ..errors import DuplicateIsbn
 from .base import BookRepository
 from .models import BookRow, ShelfRow
 from .sql_common import aware, delete_by_key
@@ -55,8 +55,7 @@ class SqlBooks(BookRepository):
             owner = self.session.scalar(select(BookRow.id).where(BookRow.isbn == isbn)) if isbn else None
             if owner is None:
                 raise
-            raise Conflict("DUPLICATE_ISBN", "A book with this ISBN is already in the library",
-                           book_id=owner) from None
+            raise DuplicateIsbn(owner) from None
 
     def add(self, book: Book) -> Book:
         row = BookRow(**{name: getattr(book, name) for name in BOOK_COLUMNS if name != "id"})

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain import Book, Review, ShelfEntry
-from ..errors import Conflict
+from ..errors import AlreadyOnShelf
 from .base import FavoriteRepository, ShelfRepository
 from .models import BookRow, FavoriteRow, ShelfRow, UserRow
 from .sql_books import books_with_ratings, to_book
@@ -65,8 +65,7 @@ class SqlShelf(ShelfRepository):
         except IntegrityError:
             if self.session.get(ShelfRow, (entry.user_id, entry.book_id)) is None:
                 raise
-            raise Conflict("ALREADY_ON_SHELF", "This book is already on your shelf",
-                           book_id=entry.book_id) from None
+            raise AlreadyOnShelf(entry.book_id) from None
         return _to_entry(row)
 
     def get(self, user_id: int, book_id: int) -> ShelfEntry | None:
