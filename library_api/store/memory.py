@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
-import threading
-from collections import defaultdict
 from datetime import datetime
 
 from ..domain import Book, BookQuery, Page, Review, ShelfEntry, User
@@ -12,63 +9,11 @@ from ..errors import AlreadyOnShelf, DuplicateIsbn, NameTaken
 from .base import (BookRepository, FavoriteRepository, ShelfRepository, TokenRepository, UnitOfWork,
                    UserRepository)
 from .filters import book_matches, sort_books
-
-_ABSENT = object()
-
-
-class MemoryStore:
-    """The tables, their id counters, and the lock that makes each unit of work atomic."""
-
-    TABLES = ("books", "isbns", "users", "usernames", "emails", "favorites", "shelf", "revoked")
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.tables: dict[str, dict] = {name: {} for name in self.TABLES}
-        self.ids = defaultdict(lambda: itertools.count(1))
-
-    def next_id(self, table: str) -> int:
-        return next(self.ids[table])
-
-
-class _Journal:
-    """Writes to the tables, remembering how to undo each until commit."""
-
-    def __init__(self, store: MemoryStore) -> None:
-        self.tables = store.tables
-        self.undo: list[tuple[str, object, object]] = []
-
-    def get(self, table: str, key):
-        value = self.tables[table].get(key)
-        return dataclasses.replace(value) if dataclasses.is_dataclass(value) else value
-
-    def values(self, table: str):
-        return self.tables[table].values()
-
-    def put(self, table: str, key, value) -> None:
-        self.undo.append((table, key, self.tables[table].get(key, _ABSENT)))
-        self.tables[table][key] = dataclasses.replace(value) if dataclasses.is_dataclass(value) else value
-
-    def pop(self, table: str, key) -> bool:
-        old = self.tables[table].pop(key, _ABSENT)
-        if old is not _ABSENT:
-            self.undo.append((table, key, old))
-        return old is not _ABSENT
-
-    def rollback(self) -> None:
-        for table, key, old in reversed(self.undo):
-            if old is _ABSENT:
-                self.tables[table].pop(key, None)
-            else:
-                self.tables[table][key] = old
-        self.undo.clear()
-
-
-def _copy(value):
-    return dataclasses.replace(value)
+from .memory_tables import Journal, MemoryStore, copy_value
 
 
 class MemoryBooks(BookRepository):
-    def __init__(self, store: MemoryStore, journal: _Journal) -> None:
+    def __init__(self, store: MemoryStore, journal: Journal) -> None:
         self.store, self.j = store, journal
 
     def _claim_isbn(self, book: Book) -> None:
@@ -88,6 +33,10 @@ class MemoryBooks(BookRepository):
         book = self.j.get("books", book_id)
         return self._with_ratings([book])[0] if book else None
 
+    def many(self, book_ids: list[int]) -> list[Book]:
+        """These books in this order, their ratings filled in with one pass over the shelves."""
+        return self._with_ratings([self.j.get("books", book_id) for book_id in book_ids])
+
     def get_by_isbn(self, isbn13: str) -> Book | None:
         book_id = self.j.get("isbns", isbn13)
         return self.get(book_id) if book_id is not None else None
@@ -95,7 +44,7 @@ class MemoryBooks(BookRepository):
     def search(self, query: BookQuery) -> Page:
         found = [book for book in self.j.values("books") if book_matches(book, query)]
         ordered = sort_books(found, query.sort, query.descending)
-        page = [_copy(book) for book in ordered[query.offset:query.offset + query.per_page]]
+        page = [copy_value(book) for book in ordered[query.offset:query.offset + query.per_page]]
         return Page(self._with_ratings(page), len(found))
 
     def update(self, book: Book) -> Book:
@@ -131,7 +80,7 @@ class MemoryBooks(BookRepository):
 
 
 class MemoryUsers(UserRepository):
-    def __init__(self, store: MemoryStore, journal: _Journal) -> None:
+    def __init__(self, store: MemoryStore, journal: Journal) -> None:
         self.store, self.j = store, journal
 
     # (index table, field) for each name that is unique whatever its letter case.
@@ -153,7 +102,7 @@ class MemoryUsers(UserRepository):
         user = dataclasses.replace(user, id=self.store.next_id("users"))
         self._claim_names(user, None)
         self.j.put("users", user.id, user)
-        return _copy(user)
+        return copy_value(user)
 
     def get(self, user_id: int) -> User | None:
         return self.j.get("users", user_id)
@@ -166,11 +115,11 @@ class MemoryUsers(UserRepository):
     def update(self, user: User) -> User:
         self._claim_names(user, self.j.get("users", user.id))
         self.j.put("users", user.id, user)
-        return _copy(user)
+        return copy_value(user)
 
 
 class MemoryFavorites(FavoriteRepository):
-    def __init__(self, store: MemoryStore, journal: _Journal) -> None:
+    def __init__(self, store: MemoryStore, journal: Journal) -> None:
         self.store, self.j = store, journal
 
     def add(self, user_id: int, book_id: int, now: datetime) -> bool:
@@ -185,26 +134,25 @@ class MemoryFavorites(FavoriteRepository):
     def books_for_user(self, user_id: int) -> list[Book]:
         mine = sorted((added, book_id) for (owner, book_id), added in self.store.tables["favorites"].items()
                       if owner == user_id)
-        books = MemoryBooks(self.store, self.j)
-        return [books.get(book_id) for _, book_id in mine]
+        return MemoryBooks(self.store, self.j).many([book_id for _, book_id in mine])
 
 
 class MemoryShelf(ShelfRepository):
-    def __init__(self, store: MemoryStore, journal: _Journal) -> None:
+    def __init__(self, store: MemoryStore, journal: Journal) -> None:
         self.store, self.j = store, journal
 
     def add(self, entry: ShelfEntry) -> ShelfEntry:
         if self.j.get("shelf", (entry.user_id, entry.book_id)) is not None:
             raise AlreadyOnShelf(entry.book_id)
         self.j.put("shelf", (entry.user_id, entry.book_id), entry)
-        return _copy(entry)
+        return copy_value(entry)
 
     def get(self, user_id: int, book_id: int) -> ShelfEntry | None:
         return self.j.get("shelf", (user_id, book_id))
 
     def update(self, entry: ShelfEntry) -> ShelfEntry:
         self.j.put("shelf", (entry.user_id, entry.book_id), entry)
-        return _copy(entry)
+        return copy_value(entry)
 
     def remove(self, user_id: int, book_id: int) -> bool:
         return self.j.pop("shelf", (user_id, book_id))
@@ -213,8 +161,8 @@ class MemoryShelf(ShelfRepository):
         entries = sorted((e for e in self.j.values("shelf")
                           if e.user_id == user_id and (status is None or e.status == status)),
                          key=lambda e: (e.date_added, e.book_id))
-        books = MemoryBooks(self.store, self.j)
-        return [(_copy(e), books.get(e.book_id)) for e in entries]
+        books = MemoryBooks(self.store, self.j).many([e.book_id for e in entries])
+        return [(copy_value(e), book) for e, book in zip(entries, books)]
 
     def reviews_for_book(self, book_id: int) -> list[Review]:
         users = self.store.tables["users"]
@@ -225,7 +173,7 @@ class MemoryShelf(ShelfRepository):
 
 
 class MemoryTokens(TokenRepository):
-    def __init__(self, store: MemoryStore, journal: _Journal) -> None:
+    def __init__(self, store: MemoryStore, journal: Journal) -> None:
         self.store, self.j = store, journal
 
     def revoke(self, jti: str, expires_at: datetime) -> None:
@@ -249,7 +197,7 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def __enter__(self) -> MemoryUnitOfWork:
         self.store.lock.acquire()
-        self.journal = _Journal(self.store)
+        self.journal = Journal(self.store)
         self.books = MemoryBooks(self.store, self.journal)
         self.users = MemoryUsers(self.store, self.journal)
         self.favorites = MemoryFavorites(self.store, self.journal)
