@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -51,24 +52,32 @@ def sqlite_url(tmp_path_factory):
     return url
 
 
+# One name per test run and worker, so runs side by side never share (or drop) each other's database.
+RUN_ID = uuid.uuid4().hex[:10]
+
+
 @pytest.fixture(scope="session")
 def postgres_url(worker_id):
-    """A database of this test worker's own on the PostgreSQL of TEST_DATABASE_URL (or the local one)."""
+    """A database of this run's and worker's own on the PostgreSQL of TEST_DATABASE_URL (or the local one).
+
+    Dropped at the end of the session: a run drops only what it created.
+    """
     admin_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL).replace(
         "postgresql://", "postgresql+psycopg://", 1)
-    name = f"library_test_{worker_id}"
+    name = f"library_test_{RUN_ID}_{worker_id}"
     try:
         engine = sqlalchemy.create_engine(admin_url, isolation_level="AUTOCOMMIT",
                                           connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
     except sqlalchemy.exc.OperationalError as error:
         _service_missing(f"PostgreSQL is not reachable at {admin_url}: {error.orig}")
     url = sqlalchemy.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     _migrate(url)
-    return url
+    yield url
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
 
 
 @pytest.fixture
