@@ -5,7 +5,9 @@ Read inside create_app(), never at import, so tests pass their own overrides.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
+from pathlib import Path
 
 ENVIRONMENTS = ("production", "development", "testing")
 
@@ -33,10 +35,14 @@ DEFAULTS: dict = {
     "LOG_LEVEL": "INFO",
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
+    "ADMIN_USERNAME": None,
+    "ADMIN_PASSWORD": None,
+    # Where the memory store's one-process lock lives; empty: `<instance>/memory-store.lock` (none in tests).
+    "MEMORY_STORE_LOCK": "",
 }
 
-# Development and tests may run without a secret of their own; production never does.
-INSECURE_DEV_SECRET = "development-only-secret-not-for-production-use!"
+# A development server without JWT_SECRET_KEY signs with a random secret kept here, inside instance/.
+DEV_SECRET_FILE = "jwt-secret"
 
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
              "0": False, "false": False, "no": False, "off": False, "": False}
@@ -60,16 +66,52 @@ def _coerce(name: str, raw: str, default):
     return raw
 
 
-def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping | None = None) -> dict:
-    """Defaults, then the environment, then explicit overrides (a test's dict)."""
+def load_settings(environ: Mapping[str, str] | None = None, overrides: Mapping | None = None,
+                  instance_path: str = "instance") -> dict:
+    """Defaults, then the environment, then explicit overrides (a test's dict).
+
+    `SERVING` (an override only, default true) is false when a command other than `run` loaded the
+    app: `db upgrade` and `create-admin` need no JWT secret.
+    """
     environ = os.environ if environ is None else environ
-    settings = dict(DEFAULTS)
+    settings = dict(DEFAULTS, SERVING=True)
     for name, default in DEFAULTS.items():
         if name in environ:
             settings[name] = _coerce(name, environ[name], default)
     settings.update(overrides or {})
     _validate(settings)
+    _fill_secret(settings, instance_path)
+    if not settings["MEMORY_STORE_LOCK"] and settings["LIBRARY_ENV"] != "testing":
+        settings["MEMORY_STORE_LOCK"] = str(Path(instance_path) / "memory-store.lock")
     return settings
+
+
+def _fill_secret(settings: dict, instance_path: str) -> None:
+    """Refuse production without a secret; elsewhere never sign with a constant anyone can read."""
+    if settings["JWT_SECRET_KEY"]:
+        if len(settings["JWT_SECRET_KEY"].encode()) < 32:
+            raise ConfigError("JWT_SECRET_KEY must be at least 32 bytes long")
+        return
+    env = settings["LIBRARY_ENV"]
+    if env == "production" and settings["SERVING"]:
+        raise ConfigError("JWT_SECRET_KEY must be set (at least 32 bytes) outside development and testing")
+    if env == "development" and settings["SERVING"]:
+        settings["JWT_SECRET_KEY"] = _development_secret(Path(instance_path) / DEV_SECRET_FILE)
+    else:
+        # Tests, and commands that issue no token: a secret nobody else will ever see.
+        settings["JWT_SECRET_KEY"] = secrets.token_urlsafe(48)
+
+
+def _development_secret(path: Path) -> str:
+    """A random secret made on first use and kept (readable by its owner only), so tokens survive a restart."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _validate(settings: dict) -> None:
@@ -80,12 +122,8 @@ def _validate(settings: dict) -> None:
         raise ConfigError("LIBRARY_STORE must be 'memory' or 'sql'")
     if settings["LIBRARY_WRITE_ACCESS"] not in ("member", "admin", "open"):
         raise ConfigError("LIBRARY_WRITE_ACCESS must be 'member', 'admin' or 'open'")
-    if not settings["JWT_SECRET_KEY"]:
-        if env == "production":
-            raise ConfigError("JWT_SECRET_KEY must be set (at least 32 bytes) outside development and testing")
-        settings["JWT_SECRET_KEY"] = INSECURE_DEV_SECRET
-    if len(settings["JWT_SECRET_KEY"].encode()) < 32:
-        raise ConfigError("JWT_SECRET_KEY must be at least 32 bytes long")
+    if bool(settings["ADMIN_USERNAME"]) != bool(settings["ADMIN_PASSWORD"]):
+        raise ConfigError("ADMIN_USERNAME and ADMIN_PASSWORD go together: set both, or neither")
     if settings["JWT_ACCESS_TOKEN_MINUTES"] <= 0:
         raise ConfigError("JWT_ACCESS_TOKEN_MINUTES must be positive")
     if settings["METADATA_TIMEOUT"] <= 0 or settings["OPENLIBRARY_RPS"] <= 0:

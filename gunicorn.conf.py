@@ -1,6 +1,5 @@
 """gunicorn's settings, read from the working directory by `gunicorn wsgi:app`."""
 import os
-import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
@@ -10,10 +9,3 @@ accesslog = "-"
 # gunicorn 27's control socket lives at one fixed path per user; the API does not use it.
 control_socket_disable = True
 
-
-def on_starting(server):
-    """Refuse to give each worker a library of its own."""
-    store = os.environ.get("LIBRARY_STORE", "memory")
-    if store == "memory" and server.cfg.workers > 1:
-        sys.exit(f"library-api: LIBRARY_STORE=memory keeps the library inside one process, but gunicorn was "
-                 f"asked for {server.cfg.workers} workers; run one worker, or set LIBRARY_STORE=sql")

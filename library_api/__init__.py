@@ -17,7 +17,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from config import load_settings
 
     from . import errors, extensions, middleware
-    from .auth.commands import create_admin
+    from .auth.commands import create_admin, ensure_admin
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
     from .providers import build_lookup
@@ -26,7 +26,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     app = Flask(__name__, static_folder=None)
     app.url_map.converters["id"] = IdConverter
-    app.config.from_mapping(load_settings(overrides=config))
+    app.config.from_mapping(load_settings(overrides=config, instance_path=app.instance_path))
     app.config.update(_framework_settings(app.config))
     logging.basicConfig(level=app.config["LOG_LEVEL"].upper())
 
@@ -46,6 +46,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     middleware.init_middleware(app)
     _register_blueprints(app, extensions.api)
     app.cli.add_command(create_admin)
+    if app.config["SERVING"] and app.config["ADMIN_USERNAME"]:
+        ensure_admin(app)
     return app
 
 

@@ -1,11 +1,31 @@
 """The library's nouns, as plain dataclasses shared by services and both stores."""
 from __future__ import annotations
 
+import secrets
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 SORT_KEYS = ("title", "author", "publication_year", "created_at")
+# Sort keys compared by their folded form, so that both stores order text the same way.
+FOLDED_SORT_KEYS = ("title", "author")
 SHELF_STATUSES = ("wishlist", "reading", "completed")
+
+
+def fold(text: str | None) -> str | None:
+    """The one case-insensitive form of a text, for every alphabet; empty (or None) is None.
+
+    NFKC before and after casefold() makes "Émile", "E\u0301MILE" and "émile" one key (Unicode's
+    NFKC_Casefold, near enough); both stores compare, index and sort only these keys.
+    """
+    if not text:
+        return None
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()) or None
+
+
+def new_token_stamp() -> str:
+    """A random stamp that tokens carry to name their user: never reused, unlike an id."""
+    return secrets.token_hex(16)
 
 
 @dataclass
@@ -38,7 +58,10 @@ BOOK_WRITABLE = ("isbn", "title", "author", "subtitle", "summary", "cover_url", 
 
 @dataclass(frozen=True)
 class BookQuery:
-    """Filters, order and page of a catalog listing."""
+    """Filters, order and page of a catalog listing.
+
+    The text filters are kept folded (see fold()); an empty filter is no filter.
+    """
 
     author: str | None = None
     genre: str | None = None
@@ -50,6 +73,11 @@ class BookQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 50
+
+    def __post_init__(self) -> None:
+        for name in ("author", "genre", "title", "q"):
+            object.__setattr__(self, name, fold(getattr(self, name)))
+        object.__setattr__(self, "isbn", self.isbn or None)
 
     @property
     def offset(self) -> int:
@@ -72,6 +100,10 @@ class User:
     is_active: bool = True
     created_at: datetime | None = None
     id: int | None = None
+    # Tokens carry the stamp; a new password rotates it. The token that changed the password
+    # is kept valid by its jti, so only the account's other tokens stop working.
+    token_stamp: str = field(default_factory=new_token_stamp)
+    kept_token_jti: str | None = None
 
 
 @dataclass

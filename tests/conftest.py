@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy
 
 from library_api import create_app
+from library_api.auth.commands import ensure_admin
 from library_api.extensions import db
 from tests.metadata_server import install_recorded_providers
 
@@ -39,7 +40,7 @@ def _migrate(url: str) -> None:
     """Build the schema the way an operator does: Flask-Migrate's upgrade."""
     from flask_migrate import upgrade
 
-    app = create_app({"LIBRARY_ENV": "testing", "LIBRARY_STORE": "sql", "DATABASE_URL": url})
+    app = create_app({"LIBRARY_ENV": "testing", "LIBRARY_STORE": "sql", "DATABASE_URL": url, "SERVING": False})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -119,6 +120,8 @@ def settings(store, request, providers, clock):
         "RATELIMIT_ENABLED": False,
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 64,
+        # One secret for every app a test makes, as processes sharing a store share theirs.
+        "JWT_SECRET_KEY": "tests-only-secret-shared-by-the-apps-of-a-test",
         "CLOCK": clock,
     }
     if store != "memory":
@@ -167,7 +170,12 @@ def client_as(app, username: str):
 
 
 def make_admin(app, username: str = "librarian") -> None:
-    """An admin made the way an operator makes one: the create-admin command."""
+    """An admin made the way an operator makes one: the create-admin command on the SQL store; on the
+    memory store, which that command cannot reach, what ADMIN_USERNAME does at start-up."""
+    if app.config["LIBRARY_STORE"] == "memory":
+        app.config.update(ADMIN_USERNAME=username, ADMIN_PASSWORD=PASSWORD)
+        ensure_admin(app)
+        return
     result = app.test_cli_runner().invoke(args=["create-admin", username, "--password", PASSWORD])
     assert result.exit_code == 0, result.output
 

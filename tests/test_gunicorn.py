@@ -22,9 +22,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn(*args: str, **env: str) -> subprocess.Popen:
+def gunicorn(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.Popen:
     environ = {key: value for key, value in os.environ.items() if not key.startswith(("LIBRARY_", "JWT_"))}
-    return subprocess.Popen([str(GUNICORN), *args, "wsgi:app"], cwd=ROOT, env={**environ, **env},
+    return subprocess.Popen([str(GUNICORN), *args, "wsgi:app"], cwd=cwd, env={**environ, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -33,10 +33,28 @@ def store(request):
     return request.param  # one run is enough: these tests start their own processes
 
 
-def test_memory_store_refuses_several_workers():
-    process = gunicorn("-w", "2", "-b", f"127.0.0.1:{free_port()}", JWT_SECRET_KEY=SECRET)
+@pytest.fixture
+def lock(tmp_path):
+    """The memory store's one-process lock, of this test's own (a developer's server may hold the default)."""
+    return str(tmp_path / "memory-store.lock")
+
+
+# However gunicorn is started: from the repository with its config file, from elsewhere with no config
+# file at all, or with the app preloaded in the master and forked into the workers.
+HOW_STARTED = {
+    "config-file": ((), ROOT),
+    "elsewhere-no-config": (("-c", "/dev/null", "--chdir", str(ROOT)), Path("/")),
+    "preload": (("--preload",), ROOT),
+}
+
+
+@pytest.mark.parametrize("how", HOW_STARTED)
+def test_memory_store_refuses_several_workers(how, lock):
+    args, cwd = HOW_STARTED[how]
+    process = gunicorn(*args, "-w", "2", "-b", f"127.0.0.1:{free_port()}", cwd=cwd, JWT_SECRET_KEY=SECRET,
+                       MEMORY_STORE_LOCK=lock)
     output, _ = process.communicate(timeout=30)
-    assert process.returncode != 0
+    assert process.returncode != 0, output
     assert "LIBRARY_STORE=memory keeps the library inside one process" in output
 
 
@@ -47,9 +65,9 @@ def test_production_without_a_secret_says_so_in_one_line():
     assert "configuration error: JWT_SECRET_KEY must be set" in output and "Traceback" not in output
 
 
-def test_one_worker_serves_the_api():
+def test_one_worker_serves_the_api(lock):
     port = free_port()
-    process = gunicorn("-b", f"127.0.0.1:{port}", JWT_SECRET_KEY=SECRET)
+    process = gunicorn("-b", f"127.0.0.1:{port}", JWT_SECRET_KEY=SECRET, MEMORY_STORE_LOCK=lock)
     try:
         deadline = time.monotonic() + 20
         while True:

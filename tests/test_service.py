@@ -125,7 +125,7 @@ def test_production_refuses_to_start_without_a_secret(settings):
     from config import ConfigError
 
     with pytest.raises(ConfigError, match="JWT_SECRET_KEY"):
-        create_app({**settings, "LIBRARY_ENV": "production"})
+        create_app({**settings, "LIBRARY_ENV": "production", "JWT_SECRET_KEY": None})
     with pytest.raises(ConfigError, match="32 bytes"):
         create_app({**settings, "LIBRARY_ENV": "production", "JWT_SECRET_KEY": "short"})
 

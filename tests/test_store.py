@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
+import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -100,3 +101,33 @@ def test_racing_adds_of_one_isbn_have_exactly_one_winner(app, member_client):
     assert {a.get_json()["error"]["details"]["book_id"] for a in answers if a.status_code == 409} == \
         {created[0]["id"]}
     assert member_client.get("/books").headers["X-Total-Count"] == "1"
+
+
+def test_upgrading_keeps_every_row_and_fills_the_folded_keys(tmp_path, settings, store):
+    """0003 rebuilds SQLite's tables (AUTOINCREMENT): favorites and shelves pointing at them must survive."""
+    if store != "sqlite":
+        pytest.skip("one SQLite database of its own is enough")
+    from flask_migrate import upgrade
+
+    from library_api import create_app
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrating = create_app({**settings, "DATABASE_URL": url, "SERVING": False})
+    with migrating.app_context():
+        upgrade(revision="0002")
+        for statement in (
+            "INSERT INTO books (id, title, author, source, available, created_at, updated_at, isbn) VALUES "
+            "(1, 'Les Misérables', 'Victor HUGO', 'manual', 1, '2026-01-01', '2026-01-01', '')",
+            "INSERT INTO users (id, username, email, is_admin, is_active, created_at) VALUES "
+            "(1, 'Émile', 'Émile@Example.org', 0, 1, '2026-01-01')",
+            "INSERT INTO favorites (user_id, book_id, created_at) VALUES (1, 1, '2026-01-01')",
+        ):
+            db.session.execute(sqlalchemy.text(statement))
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(sqlalchemy.text(
+            "SELECT b.title_key, b.author_key, b.isbn, u.username_key, u.email_key, length(u.token_stamp) "
+            "FROM favorites f JOIN books b ON b.id = f.book_id JOIN users u ON u.id = f.user_id")).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert rows == [("les misérables", "victor hugo", None, "émile", "émile@example.org", 32)]

@@ -11,7 +11,7 @@ from ..middleware import FORM_ENDPOINTS
 from ..web import Blueprint, utcnow, uow
 from . import service
 from .guards import current_actor, signed_in
-from .schemas import LoginIn, RegisterIn, TokenForm, TokenOut, UserOut
+from .schemas import AccountPatch, LoginIn, RegisterIn, TokenForm, TokenOut, UserOut
 from .tokens import issue_token
 
 bp = Blueprint("auth", __name__, description="Accounts and access tokens")
@@ -76,3 +76,13 @@ def logout():
 def me():
     """Show the signed-in account."""
     return current_actor()
+
+
+@bp.route("/me", methods=["PATCH"])
+@signed_in
+@bp.arguments(AccountPatch)
+@bp.response(200, UserOut)
+def update_me(changes):
+    """Change the signed-in account's name, email or password (the last two need current_password)."""
+    return service.update_account(uow(), _passwords(), user=current_actor(), changes=changes,
+                                  token_jti=get_jwt()["jti"])

@@ -16,6 +16,15 @@ class RegisterIn(StrictSchema):
     name = Text(200, allow_none=True)
 
 
+class AccountPatch(StrictSchema):
+    """Any of name, email and password; email and password need current_password."""
+
+    name = Text(200, allow_none=True)
+    email = Text(254, allow_none=True, validate_also=validate.Email())
+    password = Secret(**PASSWORD_RULES)
+    current_password = Secret(min_length=1, max_length=PASSWORD_RULES["max_length"])
+
+
 class LoginIn(StrictSchema):
     """`username` (or `email`) and `password`."""
 

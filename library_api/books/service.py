@@ -19,13 +19,13 @@ def list_books(uow: UnitOfWork, *, query: BookQuery) -> Page:
     """One page of the catalog. Raises BadRequest INVALID_ISBN for a malformed isbn filter."""
     if query.isbn is not None:
         query = dataclasses.replace(query, isbn=normalize_isbn(query.isbn))
-    with uow:
+    with uow.reading():
         return uow.books.search(query)
 
 
 def get_book(uow: UnitOfWork, *, book_id: int) -> Book:
     """One book. Raises NotFound BOOK_NOT_FOUND."""
-    with uow:
+    with uow.reading():
         return existing_book(uow, book_id)
 
 
@@ -91,7 +91,7 @@ def existing_book(uow: UnitOfWork, book_id: int) -> Book:
 
 
 def _refuse_duplicate(uow: UnitOfWork, isbn: str) -> None:
-    with uow:
+    with uow.reading():
         existing = uow.books.get_by_isbn(isbn)
     if existing is not None:
         raise DuplicateIsbn(existing.id)

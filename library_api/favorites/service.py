@@ -11,7 +11,7 @@ from ..store.base import UnitOfWork
 
 def list_favorites(uow: UnitOfWork, *, user_id: int) -> list[Book]:
     """The user's favorite books, oldest favorite first."""
-    with uow:
+    with uow.reading():
         return uow.favorites.books_for_user(user_id)
 
 

@@ -14,7 +14,7 @@ ShelfItem = tuple[ShelfEntry, Book]
 
 def list_shelf(uow: UnitOfWork, *, user_id: int, status: str | None) -> list[ShelfItem]:
     """The user's shelf, oldest first, optionally of one status."""
-    with uow:
+    with uow.reading():
         return uow.shelf.for_user(user_id, status)
 
 
@@ -54,7 +54,7 @@ def remove_from_shelf(uow: UnitOfWork, *, user_id: int, book_id: int) -> None:
 
 def reviews_of_book(uow: UnitOfWork, *, book_id: int) -> list[Review]:
     """Every user's rating and review of a book, newest first. Raises NotFound BOOK_NOT_FOUND."""
-    with uow:
+    with uow.reading():
         existing_book(uow, book_id)
         return uow.shelf.reviews_for_book(book_id)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+from contextvars import ContextVar
 from datetime import datetime
 
 from ..domain import Book, BookQuery, Page, Review, ShelfEntry, User
@@ -98,8 +99,21 @@ class TokenRepository(abc.ABC):
         """Forget revocations of tokens that have expired; return how many."""
 
 
+class NestedUnitOfWork(RuntimeError):
+    """A unit of work was opened inside another: a programming error, never a request's fault."""
+
+
+# The unit of work open in this thread (or task), if any.
+_open_unit: ContextVar[UnitOfWork | None] = ContextVar("open_unit_of_work", default=None)
+
+
 class UnitOfWork(abc.ABC):
-    """One transaction: nothing persists without commit(), and leaving the block rolls back."""
+    """One transaction: nothing persists without commit(), and leaving the block rolls back.
+
+    `with uow:` is a write transaction; `with uow.reading():` a read-only one, which on SQLite never
+    waits for a writer. Units of work do not nest: an inner one would be a second transaction that the
+    outer one cannot see or undo, so opening one inside another raises NestedUnitOfWork.
+    """
 
     books: BookRepository
     users: UserRepository
@@ -107,11 +121,34 @@ class UnitOfWork(abc.ABC):
     shelf: ShelfRepository
     tokens: TokenRepository
 
+    _writing = True
+
+    def reading(self) -> UnitOfWork:
+        """This unit of work, to be entered for reads only."""
+        self._writing = False
+        return self
+
     def __enter__(self) -> UnitOfWork:
+        if _open_unit.get() is not None:
+            raise NestedUnitOfWork("A unit of work is already open here; finish it before starting another")
+        self._begin(writing=self._writing)
+        self._token = _open_unit.set(self)
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.rollback()
+        try:
+            self._end()
+        finally:
+            _open_unit.reset(self._token)
+            self._writing = True
+
+    @abc.abstractmethod
+    def _begin(self, *, writing: bool) -> None:
+        """Start the transaction and expose the repositories."""
+
+    @abc.abstractmethod
+    def _end(self) -> None:
+        """Roll back whatever was not committed and release the transaction."""
 
     @abc.abstractmethod
     def commit(self) -> None: ...

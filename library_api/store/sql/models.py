@@ -1,15 +1,27 @@
-"""The SQL tables. Only store/sql.py uses these rows; everything else sees domain dataclasses."""
+"""The SQL tables. Only store/sql/ uses these rows; everything else sees domain dataclasses."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, SmallInteger, String,
-                        Text, func)
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ...extensions import db
+
+# Ids are never reused: SQLite hands out a deleted row's id again unless the table says AUTOINCREMENT.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
+def FoldedKey() -> Text:
+    """A column holding domain.fold() of another: compared byte by byte (code point order) on every
+    database, as Python compares the dict store's keys, never by a locale's collation.
+
+    Unbounded, because casefolding can lengthen a text (one character can become eighteen).
+    """
+    return Text().with_variant(Text(collation="C"), "postgresql")
 
 
 class BookRow(db.Model):
     __tablename__ = "books"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The catalog keeps one book per ISBN-13, whatever form it was entered in.
@@ -28,10 +40,16 @@ class BookRow(db.Model):
     available: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    # Folded forms (domain.fold) that filters and sorts use.
+    title_key: Mapped[str | None] = mapped_column(FoldedKey())
+    author_key: Mapped[str | None] = mapped_column(FoldedKey())
+    genre_key: Mapped[str | None] = mapped_column(FoldedKey())
 
 
 class UserRow(db.Model):
     __tablename__ = "users"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(200))
@@ -40,11 +58,11 @@ class UserRow(db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
-
-
-# Usernames and emails are unique whatever their letter case.
-Index("uq_users_username_lower", func.lower(UserRow.username), unique=True)
-Index("uq_users_email_lower", func.lower(UserRow.email), unique=True)
+    # Usernames and emails are unique by their folded form, whatever the letter case or alphabet.
+    username_key: Mapped[str | None] = mapped_column(FoldedKey(), unique=True)
+    email_key: Mapped[str | None] = mapped_column(FoldedKey(), unique=True)
+    token_stamp: Mapped[str] = mapped_column(String(32))
+    kept_token_jti: Mapped[str | None] = mapped_column(String(64))
 
 
 class FavoriteRow(db.Model):

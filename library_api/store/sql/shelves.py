@@ -5,15 +5,14 @@ import dataclasses
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain import Book, Review, ShelfEntry
-from ..errors import AlreadyOnShelf
-from .base import FavoriteRepository, ShelfRepository
+from ...domain import Book, Review, ShelfEntry
+from ...errors import AlreadyOnShelf, NotFound
+from ..base import FavoriteRepository, ShelfRepository
+from .books import books_with_ratings, to_book
+from .common import aware, delete_by_key, explaining_conflicts
 from .models import BookRow, FavoriteRow, ShelfRow, UserRow
-from .sql_books import books_with_ratings, to_book
-from .sql_common import aware, delete_by_key
 
 ENTRY_COLUMNS = [f.name for f in dataclasses.fields(ShelfEntry)]
 
@@ -24,6 +23,17 @@ def _to_entry(row: ShelfRow) -> ShelfEntry:
     return entry
 
 
+def _book_gone(session: Session, book_id: int) -> NotFound | None:
+    """A foreign-key race: the book was deleted between the service's check and this write."""
+    if session.get(BookRow, book_id) is None:
+        return NotFound("BOOK_NOT_FOUND", "Book not found", book_id=book_id)
+    return None
+
+
+class _AlreadyThere(Exception):
+    """A concurrent request made the same favorite first."""
+
+
 class SqlFavorites(FavoriteRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -31,14 +41,14 @@ class SqlFavorites(FavoriteRepository):
     def add(self, user_id: int, book_id: int, now: datetime) -> bool:
         if self.session.get(FavoriteRow, (user_id, book_id)) is not None:
             return False
+        def explain():
+            if self.session.get(FavoriteRow, (user_id, book_id)) is not None:
+                return _AlreadyThere()
+            return _book_gone(self.session, book_id)
         try:
-            with self.session.begin_nested():
+            with explaining_conflicts(self.session, explain):
                 self.session.add(FavoriteRow(user_id=user_id, book_id=book_id, created_at=now))
-                self.session.flush()
-        except IntegrityError:
-            # A concurrent request marked the same favorite first; anything else is a real error.
-            if self.session.get(FavoriteRow, (user_id, book_id)) is None:
-                raise
+        except _AlreadyThere:
             return False
         return True
 
@@ -58,14 +68,13 @@ class SqlShelf(ShelfRepository):
 
     def add(self, entry: ShelfEntry) -> ShelfEntry:
         row = ShelfRow(**dataclasses.asdict(entry))
-        try:
-            with self.session.begin_nested():
-                self.session.add(row)
-                self.session.flush()
-        except IntegrityError:
-            if self.session.get(ShelfRow, (entry.user_id, entry.book_id)) is None:
-                raise
-            raise AlreadyOnShelf(entry.book_id) from None
+
+        def explain():
+            if self.session.get(ShelfRow, (entry.user_id, entry.book_id)) is not None:
+                return AlreadyOnShelf(entry.book_id)
+            return _book_gone(self.session, entry.book_id)
+        with explaining_conflicts(self.session, explain):
+            self.session.add(row)
         return _to_entry(row)
 
     def get(self, user_id: int, book_id: int) -> ShelfEntry | None:

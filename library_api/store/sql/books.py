@@ -1,23 +1,19 @@
-"""The SQL catalog repository: the database enforces one book per ISBN, even under races."""
+"""The SQL catalog: the database enforces one book per ISBN, even under races; filters and sorts run
+on the folded keys, as the dict store's do."""
 from __future__ import annotations
 
 import dataclasses
-from contextlib import contextmanager
+
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain import Book, BookQuery, Page
-from ..errors import DuplicateIsbn
-from .base import BookRepository
+from ...domain import FOLDED_SORT_KEYS, Book, BookQuery, Page, fold
+from ...errors import DuplicateIsbn
+from ..base import BookRepository
+from .common import aware, delete_by_key, explaining_conflicts
 from .models import BookRow, ShelfRow
-from .sql_common import aware, delete_by_key
 
 BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in ("average_rating", "rating_count")]
-
-
-def _like(column, needle: str):
-    return func.lower(column).contains(needle.lower(), autoescape=True)
 
 
 def to_book(row: BookRow) -> Book:
@@ -26,14 +22,26 @@ def to_book(row: BookRow) -> Book:
     return book
 
 
+def _fill(row: BookRow, book: Book) -> BookRow:
+    for name in BOOK_COLUMNS:
+        if name != "id":
+            setattr(row, name, getattr(book, name))
+    row.title_key, row.author_key, row.genre_key = fold(book.title), fold(book.author), fold(book.genre)
+    return row
+
+
+def _contains(key_column, folded_needle: str):
+    return key_column.contains(folded_needle, autoescape=True)
+
+
 def books_with_ratings(session: Session, books: list[Book]) -> list[Book]:
     """Fill in rating figures for a list of books with one grouped query, not one per book."""
     if not books:
         return books
-    figures = dict((book_id, (average, count)) for book_id, average, count in session.execute(
+    figures = {book_id: (average, count) for book_id, average, count in session.execute(
         select(ShelfRow.book_id, func.avg(ShelfRow.rating), func.count(ShelfRow.rating))
         .where(ShelfRow.book_id.in_({book.id for book in books}), ShelfRow.rating.is_not(None))
-        .group_by(ShelfRow.book_id)).all())
+        .group_by(ShelfRow.book_id)).all()}
     for book in books:
         average, book.rating_count = figures.get(book.id, (None, 0))
         book.average_rating = round(float(average), 2) if average is not None else None
@@ -44,43 +52,40 @@ class SqlBooks(BookRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    @contextmanager
     def _claiming_isbn(self, isbn: str | None):
-        """Make changes in a savepoint; a unique-index violation on the ISBN becomes DUPLICATE_ISBN."""
-        try:
-            with self.session.begin_nested():
-                yield
-                self.session.flush()
-        except IntegrityError:
+        """A unique-index violation on the ISBN becomes DUPLICATE_ISBN naming the book that has it."""
+        def explain():
             owner = self.session.scalar(select(BookRow.id).where(BookRow.isbn == isbn)) if isbn else None
-            if owner is None:
-                raise
-            raise DuplicateIsbn(owner) from None
+            return DuplicateIsbn(owner) if owner is not None else None
+        return explaining_conflicts(self.session, explain)
+
+    def _rated(self, row: BookRow) -> Book:
+        return books_with_ratings(self.session, [to_book(row)])[0]
 
     def add(self, book: Book) -> Book:
-        row = BookRow(**{name: getattr(book, name) for name in BOOK_COLUMNS if name != "id"})
+        row = _fill(BookRow(), book)
         with self._claiming_isbn(book.isbn):
             self.session.add(row)
-        return books_with_ratings(self.session, [to_book(row)])[0]
+        return self._rated(row)
 
     def get(self, book_id: int) -> Book | None:
         row = self.session.get(BookRow, book_id)
-        return books_with_ratings(self.session, [to_book(row)])[0] if row else None
+        return self._rated(row) if row else None
 
     def get_by_isbn(self, isbn13: str) -> Book | None:
         row = self.session.scalar(select(BookRow).where(BookRow.isbn == isbn13))
-        return books_with_ratings(self.session, [to_book(row)])[0] if row else None
+        return self._rated(row) if row else None
 
     def search(self, query: BookQuery) -> Page:
         conditions = []
         if query.author is not None:
-            conditions.append(_like(BookRow.author, query.author))
+            conditions.append(_contains(BookRow.author_key, query.author))
         if query.title is not None:
-            conditions.append(_like(BookRow.title, query.title))
+            conditions.append(_contains(BookRow.title_key, query.title))
         if query.genre is not None:
-            conditions.append(func.lower(BookRow.genre) == query.genre.lower())
+            conditions.append(BookRow.genre_key == query.genre)
         if query.q is not None:
-            conditions.append(_like(BookRow.title, query.q) | _like(BookRow.author, query.q))
+            conditions.append(_contains(BookRow.title_key, query.q) | _contains(BookRow.author_key, query.q))
         if query.isbn is not None:
             conditions.append(BookRow.isbn == query.isbn)
         if query.available is not None:
@@ -92,19 +97,15 @@ class SqlBooks(BookRepository):
 
     @staticmethod
     def _order(query: BookQuery):
-        column = getattr(BookRow, query.sort)
-        if query.sort in ("title", "author"):
-            column = func.lower(column)
+        column = getattr(BookRow, f"{query.sort}_key" if query.sort in FOLDED_SORT_KEYS else query.sort)
         if query.descending:
             return column.desc().nulls_last(), BookRow.id.desc()
         return column.asc().nulls_last(), BookRow.id.asc()
 
     def update(self, book: Book) -> Book:
         with self._claiming_isbn(book.isbn):
-            row = self.session.get(BookRow, book.id)
-            for name in BOOK_COLUMNS:
-                setattr(row, name, getattr(book, name))
-        return books_with_ratings(self.session, [to_book(row)])[0]
+            row = _fill(self.session.get(BookRow, book.id), book)
+        return self._rated(row)
 
     def delete(self, book_id: int) -> None:
         # Favorites and shelf entries go with it: ON DELETE CASCADE in the schema.

@@ -1,19 +1,17 @@
-"""SQL repositories for users and revoked tokens."""
+"""SQL repositories for users and revoked tokens: usernames and emails unique by their folded keys."""
 from __future__ import annotations
 
 import dataclasses
-from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..domain import User
-from ..errors import NameTaken
-from .base import TokenRepository, UserRepository
+from ...domain import User, fold
+from ...errors import NameTaken
+from ..base import TokenRepository, UserRepository
+from .common import aware, explaining_conflicts
 from .models import RevokedTokenRow, UserRow
-from .sql_common import aware
 
 USER_COLUMNS = [f.name for f in dataclasses.fields(User)]
 
@@ -24,30 +22,33 @@ def _to_user(row: UserRow) -> User:
     return user
 
 
+def _fill(row: UserRow, user: User) -> UserRow:
+    for name in USER_COLUMNS:
+        if name != "id":
+            setattr(row, name, getattr(user, name))
+    row.username_key, row.email_key = fold(user.username), fold(user.email)
+    return row
+
+
 class SqlUsers(UserRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _by(self, column, value: str | None) -> UserRow | None:
-        if not value:
-            return None
-        return self.session.scalar(select(UserRow).where(func.lower(column) == value.lower()))
+    def _owner(self, column, key: str | None) -> int | None:
+        return self.session.scalar(select(UserRow.id).where(column == key)) if key else None
 
-    @contextmanager
     def _claiming_names(self, user: User):
-        """Make changes in a savepoint; the case-insensitive unique indexes become USERNAME_TAKEN / EMAIL_TAKEN."""
-        try:
-            with self.session.begin_nested():
-                yield
-                self.session.flush()
-        except IntegrityError:
-            owner = self._by(UserRow.username, user.username)
-            if owner is not None and owner.id != user.id:
-                raise NameTaken("username") from None
-            raise NameTaken("email") from None
+        """The unique keys' violations become USERNAME_TAKEN or EMAIL_TAKEN, each for its own column."""
+        def explain():
+            for field, column in (("username", UserRow.username_key), ("email", UserRow.email_key)):
+                owner = self._owner(column, fold(getattr(user, field)))
+                if owner is not None and owner != user.id:
+                    return NameTaken(field)
+            return None
+        return explaining_conflicts(self.session, explain)
 
     def add(self, user: User) -> User:
-        row = UserRow(**{name: getattr(user, name) for name in USER_COLUMNS if name != "id"})
+        row = _fill(UserRow(), user)
         with self._claiming_names(user):
             self.session.add(row)
         return _to_user(row)
@@ -57,14 +58,13 @@ class SqlUsers(UserRepository):
         return _to_user(row) if row else None
 
     def get_by_login(self, login: str) -> User | None:
-        row = self._by(UserRow.email if "@" in login else UserRow.username, login)
+        column = UserRow.email_key if "@" in login else UserRow.username_key
+        row = self.session.scalar(select(UserRow).where(column == fold(login)))
         return _to_user(row) if row else None
 
     def update(self, user: User) -> User:
         with self._claiming_names(user):
-            row = self.session.get(UserRow, user.id)
-            for name in USER_COLUMNS:
-                setattr(row, name, getattr(user, name))
+            row = _fill(self.session.get(UserRow, user.id), user)
         return _to_user(row)
 
 

@@ -1,0 +1,101 @@
+"""The dict store's catalog: one book per ISBN, filtered and ordered on the folded keys like the SQL store."""
+from __future__ import annotations
+
+import dataclasses
+
+from ...domain import FOLDED_SORT_KEYS, Book, BookQuery, Page, fold
+from ...errors import DuplicateIsbn
+from ..base import BookRepository
+from .tables import Journal, MemoryStore, copy_value
+
+
+def _matches(book: Book, query: BookQuery) -> bool:
+    """Whether a book passes every filter; the query's text filters are folded already."""
+    title, author = fold(book.title) or "", fold(book.author) or ""
+    return all((
+        query.author is None or query.author in author,
+        query.title is None or query.title in title,
+        query.genre is None or fold(book.genre) == query.genre,
+        query.q is None or query.q in title or query.q in author,
+        query.isbn is None or book.isbn == query.isbn,
+        query.available is None or book.available == query.available,
+    ))
+
+
+def _ordered(books: list[Book], key: str, descending: bool) -> list[Book]:
+    """Order by one key, ties broken by id in the same direction; books without the key go last."""
+    def value(book: Book):
+        raw = getattr(book, key)
+        return fold(raw) if key in FOLDED_SORT_KEYS else raw
+
+    present = sorted((b for b in books if value(b) is not None), key=lambda b: (value(b), b.id),
+                     reverse=descending)
+    absent = sorted((b for b in books if value(b) is None), key=lambda b: b.id, reverse=descending)
+    return present + absent
+
+
+class MemoryBooks(BookRepository):
+    def __init__(self, store: MemoryStore, journal: Journal) -> None:
+        self.store, self.j = store, journal
+
+    def _claim_isbn(self, book: Book) -> None:
+        owner = self.j.get("isbns", book.isbn) if book.isbn else None
+        if owner is not None and owner != book.id:
+            raise DuplicateIsbn(owner)
+        if book.isbn:
+            self.j.put("isbns", book.isbn, book.id)
+
+    def add(self, book: Book) -> Book:
+        book = dataclasses.replace(book, id=self.store.next_id("books"))
+        self._claim_isbn(book)
+        self.j.put("books", book.id, book)
+        return self._with_ratings([book])[0]
+
+    def get(self, book_id: int) -> Book | None:
+        book = self.j.get("books", book_id)
+        return self._with_ratings([book])[0] if book else None
+
+    def many(self, book_ids: list[int]) -> list[Book]:
+        """These books in this order, their ratings filled in with one pass over the shelves."""
+        return self._with_ratings([self.j.get("books", book_id) for book_id in book_ids])
+
+    def get_by_isbn(self, isbn13: str) -> Book | None:
+        book_id = self.j.get("isbns", isbn13)
+        return self.get(book_id) if book_id is not None else None
+
+    def search(self, query: BookQuery) -> Page:
+        found = [book for book in self.j.values("books") if _matches(book, query)]
+        ordered = _ordered(found, query.sort, query.descending)
+        page = [copy_value(book) for book in ordered[query.offset:query.offset + query.per_page]]
+        return Page(self._with_ratings(page), len(found))
+
+    def update(self, book: Book) -> Book:
+        old = self.j.get("books", book.id)
+        if old.isbn and old.isbn != book.isbn:
+            self.j.pop("isbns", old.isbn)
+        self._claim_isbn(book)
+        self.j.put("books", book.id, book)
+        return self._with_ratings([book])[0]
+
+    def delete(self, book_id: int) -> None:
+        book = self.j.get("books", book_id)
+        if book is None:
+            return
+        if book.isbn:
+            self.j.pop("isbns", book.isbn)
+        for table in ("favorites", "shelf"):
+            for key in [key for key in self.store.tables[table] if key[1] == book_id]:
+                self.j.pop(table, key)
+        self.j.pop("books", book_id)
+
+    def _with_ratings(self, books: list[Book]) -> list[Book]:
+        """Fill in rating figures with one pass over the shelves."""
+        wanted = {book.id: [] for book in books}
+        for entry in self.j.values("shelf"):
+            if entry.rating is not None and entry.book_id in wanted:
+                wanted[entry.book_id].append(entry.rating)
+        for book in books:
+            ratings = wanted[book.id]
+            book.rating_count = len(ratings)
+            book.average_rating = round(sum(ratings) / len(ratings), 2) if ratings else None
+        return books
