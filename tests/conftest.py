@@ -11,6 +11,7 @@ import sqlalchemy
 from library_api import create_app
 from library_api.extensions import db
 from tests.metadata_server import install_recorded_providers
+from tests.provider_support import RecordingSleep
 
 STORES = ["memory", "sqlite", "postgres"]
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/postgres"
@@ -120,6 +121,8 @@ def settings(store, request, providers, clock):
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 64,
         "CLOCK": clock,
+        # Backoff and rate-limit waits are recorded and move the clock; no test spends them.
+        "SLEEP": RecordingSleep(clock),
     }
     if store != "memory":
         values["DATABASE_URL"] = request.getfixturevalue(f"{store}_url")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import socket
 import time
+from datetime import timedelta
 
 import pytest
 from werkzeug import Response
@@ -115,10 +116,15 @@ def failing_open_library(providers, settings):
     settings["OPENLIBRARY_URL"] = providers.url_for("/down")
 
 
-def test_a_failing_provider_is_502_and_nothing_is_saved(failing_open_library, client):
+def test_a_failing_provider_is_502_and_nothing_is_saved(failing_open_library, settings, clock, client):
+    started = clock.now
     response = client.post("/books", json={"isbn": FOX.isbn13})
     assert response.status_code == 502 and response.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    # Three attempts, 0.25 s then 0.5 s apart: asked of the injected sleep, which moves the test clock.
+    assert settings["SLEEP"].backoff(settings["OPENLIBRARY_RPS"]) == [0.25, 0.5]
+    assert clock.now - started >= timedelta(seconds=0.75)
     assert client.get(f"/isbn/{FOX.isbn13}").status_code == 502
+    assert settings["SLEEP"].backoff(settings["OPENLIBRARY_RPS"]) == [0.25, 0.5] * 2  # failures are not cached
     assert total_books(client) == 0
 
 
@@ -131,6 +137,24 @@ def test_a_failing_provider_is_502_even_with_title_and_author(failing_open_libra
 def test_google_answers_when_open_library_fails(failing_open_library, client):
     book = client.get(f"/isbn/{CRAGSIDE.isbn13}").get_json()
     assert book["source"] == "google_books" and book["title"] == "Cragside"
+
+
+@pytest.fixture
+def real_rate(settings):
+    """Open Library's real rate, 3 requests a second, instead of the tests' 1000."""
+    settings["OPENLIBRARY_RPS"] = 3.0
+
+
+def test_open_library_keeps_to_its_rate_without_the_test_waiting(real_rate, settings, client):
+    started = time.monotonic()
+    assert client.get(f"/isbn/{FOX.isbn13}").status_code == 200
+    assert time.monotonic() - started < 1  # four requests at 3 a second, spent for real, take a second
+    # Four Open Library requests (the ISBN's redirect among them). The recorded waits do not move the
+    # limiter's real clock, so each request after the first is told to wait for a turn a third of a
+    # second after the one before.
+    waits = settings["SLEEP"].delays
+    assert len(waits) == 3
+    assert all(0.2 < later - earlier <= 1 / 3 for earlier, later in zip([0.0, *waits], waits))
 
 
 @pytest.fixture
