@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from werkzeug import Response
 
-from tests.metadata_server import CRAGSIDE, FOX, GOOGLE_979, SABRIEL, UNKNOWN_ISBN13
+from tests.metadata_server import CRAGSIDE, EVERYTHING, FOX, GOOGLE_979, SABRIEL, UNKNOWN_ISBN13, load_json
 
 
 @pytest.fixture
@@ -106,6 +106,46 @@ def test_an_invalid_isbn_in_a_body_is_400(client):
 def test_google_books_fills_what_open_library_lacks(client):
     book = client.post("/books", json={"isbn": CRAGSIDE.isbn13}).get_json()
     assert book["source"] == "google_books" and book["title"] == "Cragside" and book["author"] == "L. J. Ross"
+
+
+def google_search_answer(*books) -> dict:
+    """A Google Books answer made here from the recorded volumes of these books, listed in this order."""
+    items = [item for book in books
+             for item in load_json("googlebooks", f"volumes_isbn_{book.isbn13}.json")["items"]]
+    return {"kind": "books#volumes", "totalItems": len(items), "items": items}
+
+
+def google_answers(providers, isbn13: str, answer: dict) -> None:
+    # Once: the recorded handlers were installed first, and only a oneshot handler goes before them.
+    providers.expect_oneshot_request("/books/v1/volumes", query_string={"q": f"isbn:{isbn13}"}).respond_with_json(
+        answer)
+
+
+def test_google_books_skips_a_neighbour_listed_first(providers, client):
+    google_answers(providers, EVERYTHING.isbn13, google_search_answer(CRAGSIDE, EVERYTHING))
+
+    book = client.get(f"/isbn/{EVERYTHING.isbn13}").get_json()
+
+    assert (book["isbn"], book["title"], book["author"]) == (EVERYTHING.isbn13, EVERYTHING.title, EVERYTHING.author)
+    assert book["source"] == "google_books"
+
+
+def test_google_books_matches_an_isbn10_written_with_hyphens(providers, client):
+    answer = google_search_answer(CRAGSIDE, EVERYTHING)
+    answer["items"][1]["volumeInfo"]["industryIdentifiers"] = [{"type": "ISBN_10", "identifier": "1-76118-676-0"}]
+    google_answers(providers, EVERYTHING.isbn13, answer)
+
+    assert client.get(f"/isbn/{EVERYTHING.isbn13}").get_json()["title"] == EVERYTHING.title
+
+
+def test_a_neighbour_alone_is_not_the_book_and_is_not_saved(providers, client):
+    google_answers(providers, EVERYTHING.isbn13, google_search_answer(CRAGSIDE))
+
+    response = client.post("/books", json={"isbn": EVERYTHING.isbn13})
+
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "ISBN_NOT_FOUND"
+    assert total_books(client) == 0
+    assert client.get(f"/isbn/{EVERYTHING.isbn13}").status_code == 404
 
 
 @pytest.fixture
