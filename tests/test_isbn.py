@@ -168,10 +168,14 @@ def test_a_failing_provider_is_502_and_nothing_is_saved(failing_open_library, se
     assert total_books(client) == 0
 
 
-def test_a_failing_provider_is_502_even_with_title_and_author(failing_open_library, client):
-    response = client.post("/books", json={"isbn": FOX.isbn13, "title": "T", "author": "A"})
-    assert response.status_code == 502
-    assert total_books(client) == 0
+def test_a_failing_provider_with_title_and_author_saves_the_book_by_hand(failing_open_library, client):
+    response = client.post("/books", json={"isbn": FOX.isbn10, "title": "Fox", "author": "Dahl"})
+
+    assert response.status_code == 201
+    book = response.get_json()
+    assert (book["isbn"], book["isbn10"], book["title"], book["author"]) == (FOX.isbn13, FOX.isbn10, "Fox", "Dahl")
+    assert (book["source"], book["summary"], book["cover_url"]) == ("manual", None, None)
+    assert client.get("/books").get_json() == [book]
 
 
 def test_google_answers_when_open_library_fails(failing_open_library, client):
@@ -216,3 +220,41 @@ def test_a_slow_provider_is_504_within_a_few_seconds(silent_open_library, settin
     assert response.status_code == 504 and response.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
     assert elapsed < 5 * settings["METADATA_TIMEOUT"] + 1
     assert total_books(client) == 0
+
+
+def test_a_slow_provider_with_title_and_author_saves_the_book_by_hand(silent_open_library, client):
+    response = client.post("/books", json={"isbn": FOX.isbn13, "title": "Fox", "author": "Dahl"})
+    assert response.status_code == 201
+    assert (response.get_json()["source"], response.get_json()["isbn"]) == ("manual", FOX.isbn13)
+    assert total_books(client) == 1
+
+
+# An empty ISBN is no ISBN
+
+
+def test_an_empty_isbn_is_none_and_two_such_books_coexist(client):
+    first = client.post("/books", json={"isbn": "", "title": "Zine", "author": "Us"})
+    second = client.post("/books", json={"isbn": "", "title": "Zine 2", "author": "Us"})
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert [book["isbn"] for book in client.get("/books").get_json()] == [None, None]
+    assert first.get_json()["source"] == "manual" and first.get_json()["isbn10"] is None
+
+
+def test_an_empty_isbn_alone_is_422_asking_for_title_and_author(client):
+    response = client.post("/books", json={"isbn": ""})
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["details"]) == {"title", "author"}
+
+
+def test_put_and_patch_with_an_empty_isbn_clear_it(client):
+    first = client.post("/books", json={"isbn": FOX.isbn13}).get_json()
+    second = client.post("/books", json={"isbn": SABRIEL.isbn13}).get_json()
+
+    put = client.put(f"/books/{first['id']}", json={"isbn": "", "title": "Fox", "author": "Dahl"})
+    patch = client.patch(f"/books/{second['id']}", json={"isbn": ""})
+
+    assert (put.status_code, patch.status_code) == (200, 200)
+    assert (put.get_json()["isbn"], put.get_json()["isbn10"]) == (None, None)
+    assert (patch.get_json()["isbn"], patch.get_json()["isbn10"]) == (None, None)
+    assert client.get(f"/books?isbn={FOX.isbn13}").get_json() == []
