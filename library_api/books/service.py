@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# What a refresh may fill on a stored book, each only while it is empty.
+REFRESHABLE = ("title", "author", "summary", "cover_url", "publication_year", "subtitle", "publisher",
+               "page_count", "genre")
+
 
 def list_books(uow: UnitOfWork, *, query: BookQuery) -> Page:
     """One page of the catalog. Raises BadRequest INVALID_ISBN for a malformed isbn filter."""
@@ -73,6 +77,31 @@ def update_book(uow: UnitOfWork, *, book_id: int, changes: dict, now: datetime) 
     with uow:
         book = dataclasses.replace(existing_book(uow, book_id), **changes, updated_at=now)
         book = uow.books.update(book)
+        uow.commit()
+    return book
+
+
+def refresh_book(uow: UnitOfWork, lookup: MetadataLookup, *, book_id: int, now: datetime) -> Book:
+    """Look a book's ISBN up again and fill the fields it lacks, keeping every field it has.
+
+    Raises NotFound BOOK_NOT_FOUND / ISBN_NOT_FOUND, Unprocessable when the book has no ISBN,
+    UpstreamUnavailable / UpstreamTimeout (the book is left unchanged).
+    """
+    with uow:
+        isbn = existing_book(uow, book_id).isbn
+    if isbn is None:
+        raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
+                            isbn=["The book has no ISBN to look up."])
+    # Asked outside the unit of work: no store lock or transaction is held while a provider answers.
+    found = _book_from_metadata(lookup.lookup(isbn), Book(title=""))
+    with uow:
+        # Read again: the book may have been edited (or deleted) while the providers were asked.
+        book = existing_book(uow, book_id)
+        filled = {name: getattr(found, name) for name in REFRESHABLE
+                  if getattr(book, name) is None and getattr(found, name) not in (None, "")}
+        if filled and book.source == "manual":
+            filled["source"] = found.source
+        book = uow.books.update(dataclasses.replace(book, **filled, updated_at=now))
         uow.commit()
     return book
 
