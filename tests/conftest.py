@@ -12,6 +12,7 @@ from library_api import create_app
 from library_api.auth.commands import ensure_admin
 from library_api.extensions import db
 from tests.metadata_server import install_recorded_providers
+from tests.provider_support import RecordingSleep
 
 STORES = ["memory", "sqlite", "postgres"]
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/postgres"
@@ -123,6 +124,8 @@ def settings(store, request, providers, clock):
         # One secret for every app a test makes, as processes sharing a store share theirs.
         "JWT_SECRET_KEY": "tests-only-secret-shared-by-the-apps-of-a-test",
         "CLOCK": clock,
+        # Backoff and rate-limit waits are recorded and move the clock; no test spends them.
+        "SLEEP": RecordingSleep(clock),
     }
     if store != "memory":
         values["DATABASE_URL"] = request.getfixturevalue(f"{store}_url")

@@ -1,14 +1,13 @@
 """Serve the recorded Open Library and Google Books answers from a local pytest-httpserver, as the real sites do.
 
-The bodies are real responses, read from the shared fixtures (see their SOURCES.md); only the 979 volume is made
-here, because no real answer for a 979 ISBN was found. Open Library is served at the server's root, Google Books
-under /books/v1, so one server stands in for both.
+The bodies are real responses, read from the recorded fixtures in tests/fixtures (see their SOURCES.md); only
+the 979 volume is made here, because no real answer for a 979 ISBN was found. Open Library is served at the
+server's root, Google Books under /books/v1, so one server stands in for both.
 """
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-FIXTURES = Path(os.environ.get("SHARED_FIXTURES") or Path(__file__).resolve().parents[2] / "shared" / "fixtures")
+# Kept in the repository, so that a fresh clone runs its tests with nothing beside it.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOOGLE_BOOKS_PREFIX = "/books/v1"
 COVERS_PREFIX = "/covers"
 

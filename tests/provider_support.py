@@ -36,6 +36,26 @@ class FakeTime:
         self.now += seconds
 
 
+class RecordingSleep:
+    """The app's sleep in tests: it records each wait and moves the test clock on instead of sleeping."""
+
+    def __init__(self, clock) -> None:
+        self.clock = clock
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.clock.advance(seconds=seconds)
+
+    def backoff(self) -> list[float]:
+        """The waits of a tenth of a second or more: the client's retry backoff.
+
+        At the tests' 1000 requests a second the rate limiter's turns are milliseconds; and since recorded
+        waits do not move its real clock, a few quick requests may each be told to wait a few of them.
+        """
+        return [delay for delay in self.delays if delay >= 0.1]
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[HTTPServer]:
     """A threaded server, so that a stalled handler does not hold up the requests after it."""
@@ -59,10 +79,13 @@ def fake_time() -> FakeTime:
 
 def make_lookup(server: HTTPServer, fake_time: FakeTime, *, clock=time.monotonic, cache=None, limiter=None,
                 **overrides) -> MetadataLookup:
-    """Install the recorded answers (after any handler the test registered) and build a lookup on them."""
+    """Install the recorded answers (after any handler the test registered) and build a lookup on them.
+
+    No rate limit unless the test sets one, so that the waits a test asserts are the client's own backoff.
+    """
     settings = {**DEFAULTS, **install_recorded_providers(server), "METADATA_TIMEOUT": 1.0, "APP_VERSION": "9.9.9",
-                **overrides}
-    return build_lookup(settings, cache, limiter=limiter, clock=clock, sleep=fake_time.sleep)
+                "OPENLIBRARY_RPS": 0, "SLEEP": fake_time.sleep, **overrides}
+    return build_lookup(settings, cache, limiter=limiter, clock=clock)
 
 
 def paths(server: HTTPServer, prefix: str = "/") -> list[str]:

@@ -195,6 +195,11 @@ def test_open_library_requests_keep_to_the_rate(server, fake_time):
     assert limiter_time.sleeps == pytest.approx([1 / 3] * 3)
 
 
+def test_the_rate_from_the_settings_waits_with_the_injected_sleep(server, fake_time):
+    make_lookup(server, fake_time, clock=fake_time, OPENLIBRARY_RPS=3).lookup(FOX.isbn13)
+    assert fake_time.sleeps == pytest.approx([1 / 3] * 3)
+
+
 def test_rate_limiter_spaces_calls_and_keeps_no_credit():
     fake = FakeTime()
     limiter = RateLimiter(3, clock=fake, sleep=fake.sleep)

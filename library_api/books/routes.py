@@ -1,4 +1,4 @@
-"""Catalog routes: list, read, add, replace, change and delete books."""
+"""Catalog routes: list, read, add, replace, change, refresh and delete books."""
 from __future__ import annotations
 
 from flask import url_for
@@ -57,6 +57,14 @@ def replace_book(fields, book_id):
 def update_book(changes, book_id):
     """Change some fields of a book."""
     return service.update_book(uow(), book_id=book_id, changes=changes, now=utcnow())
+
+
+@bp.route("/books/<id:book_id>/refresh", methods=["POST"])
+@catalog_writer
+@bp.response(200, BookOut)
+def refresh_book(book_id):
+    """Look a book's ISBN up again and fill the fields it lacks."""
+    return service.refresh_book(uow(), metadata_lookup(), book_id=book_id, now=utcnow())
 
 
 @bp.route("/books/<id:book_id>", methods=["DELETE"])

@@ -2,17 +2,24 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..domain import BOOK_WRITABLE, Book, BookQuery, Page
-from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable
+from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable, UpstreamUnavailable
 from ..isbns import isbn10_of, normalize_isbn
 from ..providers.base import BookMetadata
 from ..store.base import UnitOfWork
 
 if TYPE_CHECKING:
     from ..providers.lookup import MetadataLookup
+
+log = logging.getLogger(__name__)
+
+# What a refresh may fill on a stored book, each only while it is empty.
+REFRESHABLE = ("title", "author", "summary", "cover_url", "publication_year", "subtitle", "publisher",
+               "page_count", "genre")
 
 
 def list_books(uow: UnitOfWork, *, query: BookQuery) -> Page:
@@ -32,11 +39,13 @@ def get_book(uow: UnitOfWork, *, book_id: int) -> Book:
 def add_book(uow: UnitOfWork, lookup: MetadataLookup, *, fields: dict, now: datetime) -> Book:
     """Save a book looked up by ISBN, given by hand, or both (given fields win).
 
-    Raises BadRequest INVALID_ISBN, Conflict DUPLICATE_ISBN, NotFound ISBN_NOT_FOUND,
-    UpstreamUnavailable / UpstreamTimeout, Unprocessable when the book would have no title.
+    With title and author given, a book no provider knows, or that the providers failed to look up, is saved
+    as given (source "manual"); with the ISBN alone those are errors. Raises BadRequest INVALID_ISBN,
+    Conflict DUPLICATE_ISBN, NotFound ISBN_NOT_FOUND, UpstreamUnavailable / UpstreamTimeout, Unprocessable
+    when the book would have no title.
     """
     fields = dict(fields)
-    isbn = normalize_isbn(fields.pop("isbn")) if fields.get("isbn") else None
+    isbn = _isbn_or_none(fields.pop("isbn", None))
     book = Book(title="", source="manual", created_at=now, updated_at=now)
     if isbn:
         _refuse_duplicate(uow, isbn)  # before asking a provider: a known duplicate needs no lookup
@@ -63,11 +72,36 @@ def update_book(uow: UnitOfWork, *, book_id: int, changes: dict, now: datetime) 
     """Change some fields of a book. Raises NotFound BOOK_NOT_FOUND, Conflict DUPLICATE_ISBN, BadRequest."""
     changes = dict(changes)
     if "isbn" in changes:
-        isbn = normalize_isbn(changes["isbn"]) if changes["isbn"] else None
+        isbn = _isbn_or_none(changes["isbn"])
         changes.update(isbn=isbn, isbn10=isbn10_of(isbn) if isbn else None)
     with uow:
         book = dataclasses.replace(existing_book(uow, book_id), **changes, updated_at=now)
         book = uow.books.update(book)
+        uow.commit()
+    return book
+
+
+def refresh_book(uow: UnitOfWork, lookup: MetadataLookup, *, book_id: int, now: datetime) -> Book:
+    """Look a book's ISBN up again and fill the fields it lacks, keeping every field it has.
+
+    Raises NotFound BOOK_NOT_FOUND / ISBN_NOT_FOUND, Unprocessable when the book has no ISBN,
+    UpstreamUnavailable / UpstreamTimeout (the book is left unchanged).
+    """
+    with uow:
+        isbn = existing_book(uow, book_id).isbn
+    if isbn is None:
+        raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
+                            isbn=["The book has no ISBN to look up."])
+    # Asked outside the unit of work: no store lock or transaction is held while a provider answers.
+    found = _book_from_metadata(lookup.lookup(isbn), Book(title=""))
+    with uow:
+        # Read again: the book may have been edited (or deleted) while the providers were asked.
+        book = existing_book(uow, book_id)
+        filled = {name: getattr(found, name) for name in REFRESHABLE
+                  if getattr(book, name) is None and getattr(found, name) not in (None, "")}
+        if filled and book.source == "manual":
+            filled["source"] = found.source
+        book = uow.books.update(dataclasses.replace(book, **filled, updated_at=now))
         uow.commit()
     return book
 
@@ -97,12 +131,19 @@ def _refuse_duplicate(uow: UnitOfWork, isbn: str) -> None:
         raise DuplicateIsbn(existing.id)
 
 
+def _isbn_or_none(raw: str | None) -> str | None:
+    """The ISBN-13 of a given ISBN; None for none or an empty one (SPEC: "" means no ISBN)."""
+    return normalize_isbn(raw) if raw and raw.strip() else None
+
+
 def _look_up(lookup: MetadataLookup, isbn: str, *, manual_fallback: bool) -> BookMetadata | None:
-    """The providers' answer; None when none knows the ISBN but the caller gave title and author."""
+    """The providers' answer; None if they do not know or failed, when the caller gave title and author."""
     try:
         return lookup.lookup(isbn)
-    except NotFound:
+    except (NotFound, UpstreamUnavailable) as error:
         if manual_fallback:
+            # The caller's own fields make a book; `POST /books/<id>/refresh` can fill in details later.
+            log.info("Saving %s as given: %s", isbn, error.code)
             return None
         raise
 

@@ -18,12 +18,14 @@ __all__ = ["BookMetadata", "LookupCache", "MetadataLookup", "MetadataProvider", 
 
 def build_lookup(settings: Mapping[str, Any], cache: LookupCache | None = None, *,
                  limiter: RateLimiter | None = None, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep) -> MetadataLookup:
+                 sleep: Sleep | None = None) -> MetadataLookup:
     """Wire Open Library, Google Books (unless GOOGLE_BOOKS_URL is "") and a cache from the app's settings."""
     timeout = float(settings["METADATA_TIMEOUT"])
     openlibrary_url = str(settings["OPENLIBRARY_URL"]).rstrip("/")
+    # SLEEP is for tests: their sleeper records each backoff and rate-limit wait instead of spending it.
+    sleep = sleep or settings.get("SLEEP") or time.sleep
     if limiter is None:
-        limiter = shared_rate_limiter(openlibrary_url, float(settings["OPENLIBRARY_RPS"]))
+        limiter = _openlibrary_limiter(openlibrary_url, float(settings["OPENLIBRARY_RPS"]), clock, sleep)
     client = functools.partial(HttpClient, user_agent=_user_agent(settings), timeout=timeout,
                                clock=clock, sleep=sleep)
     primary = OpenLibraryProvider(client(openlibrary_url, provider=OpenLibraryProvider.name, limiter=limiter),
@@ -32,6 +34,15 @@ def build_lookup(settings: Mapping[str, Any], cache: LookupCache | None = None, 
     fallback = GoogleBooksProvider(client(google_url, provider=GoogleBooksProvider.name)) if google_url else None
     return MetadataLookup(primary, fallback, cache=cache if cache is not None else _memory_cache(settings),
                           budget=BUDGET_FACTOR * timeout, clock=clock)
+
+
+def _openlibrary_limiter(url: str, rate: float, clock: Clock, sleep: Sleep) -> RateLimiter:
+    """The process-wide limiter for this host; an injected clock or sleep gets a limiter of its own."""
+    if clock is time.monotonic and sleep is time.sleep:
+        return shared_rate_limiter(url, rate)
+    # The shared limiter keeps real time for every app of the process; a lookup given its own time keeps
+    # the rate in that time, so that its waits go to its sleeper too.
+    return RateLimiter(rate, clock=clock, sleep=sleep)
 
 
 def _memory_cache(settings: Mapping[str, Any]) -> MemoryLookupCache:

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from stdnum import isbn as stdnum_isbn
+
 from ..isbns import isbn10_of
 from .base import BookMetadata, MetadataProvider, clean_text, require_isbn13, year_in
 from .http import HttpClient
 
 Record = dict[str, Any]
+
+_ISBN_TYPES = ("ISBN_13", "ISBN_10")
 
 
 class GoogleBooksProvider(MetadataProvider):
@@ -22,22 +26,27 @@ class GoogleBooksProvider(MetadataProvider):
         """Return the volume Google Books files under this ISBN, or None if it has none."""
         answer = self._client.get_json("/volumes", params={"q": f"isbn:{require_isbn13(isbn13)}"})
         # An empty result is {"totalItems": 0} with no `items` key at all.
-        items = _dicts((answer or {}).get("items"))
-        if not items:
-            return None
-        info = _volume_for(items, isbn13).get("volumeInfo")
-        return _metadata(isbn13, info if isinstance(info, dict) else {}, self.name)
+        info = _volume_listing(_dicts((answer or {}).get("items")), isbn13)
+        return _metadata(isbn13, info, self.name) if info is not None else None
 
 
-def _volume_for(items: list[Record], isbn13: str) -> Record:
-    """The volume that lists this ISBN (13 or 10), else the first: a search may return neighbours."""
-    wanted = {isbn13, isbn10_of(isbn13)}
+def _volume_listing(items: list[Record], isbn13: str) -> Record | None:
+    """The volumeInfo of the first volume that lists this ISBN (13 or 10), or None if no volume does.
+
+    A search may answer with neighbours only: saving one of them under this ISBN would file another book.
+    """
+    wanted = {isbn13, isbn10_of(isbn13)} - {None}
     for item in items:
         info = item.get("volumeInfo")
-        identifiers = _dicts(info.get("industryIdentifiers")) if isinstance(info, dict) else []
-        if any(entry.get("identifier") in wanted for entry in identifiers):
-            return item
-    return items[0]
+        if isinstance(info, dict) and wanted & _listed_isbns(info):
+            return info
+    return None
+
+
+def _listed_isbns(info: Record) -> set[str]:
+    """The ISBN-13 and ISBN-10 identifiers a volume lists, compact (no hyphens or spaces, upper-case X)."""
+    return {stdnum_isbn.compact(entry["identifier"]) for entry in _dicts(info.get("industryIdentifiers"))
+            if entry.get("type") in _ISBN_TYPES and isinstance(entry.get("identifier"), str)}
 
 
 def _metadata(isbn13: str, info: Record, source: str) -> BookMetadata:
