@@ -35,6 +35,10 @@ DEFAULTS: dict = {
     "LOG_LEVEL": "INFO",
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
+    "LOAN_DAYS": 14.0,
+    "MAX_LOANS": 10,
+    "MAX_RENEWALS": 2,
+    "HOLD_DAYS": 3.0,
     "ADMIN_USERNAME": None,
     "ADMIN_PASSWORD": None,
     # Where the memory store's one-process lock lives; empty: `<instance>/memory-store.lock` (none in tests).
@@ -126,5 +130,8 @@ def _validate(settings: dict) -> None:
         raise ConfigError("ADMIN_USERNAME and ADMIN_PASSWORD go together: set both, or neither")
     if settings["JWT_ACCESS_TOKEN_MINUTES"] <= 0:
         raise ConfigError("JWT_ACCESS_TOKEN_MINUTES must be positive")
+    if min(settings["LOAN_DAYS"], settings["HOLD_DAYS"]) <= 0 or settings["MAX_LOANS"] < 1 \
+            or settings["MAX_RENEWALS"] < 0:
+        raise ConfigError("LOAN_DAYS and HOLD_DAYS must be positive, MAX_LOANS at least 1, MAX_RENEWALS at least 0")
     if settings["METADATA_TIMEOUT"] <= 0 or settings["OPENLIBRARY_RPS"] <= 0:
         raise ConfigError("METADATA_TIMEOUT and OPENLIBRARY_RPS must be positive")

@@ -18,6 +18,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     from . import errors, extensions, middleware
     from .auth.commands import create_admin, ensure_admin
+    from .borrow.commands import expire_holds
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
     from .providers import build_lookup
@@ -46,6 +47,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     middleware.init_middleware(app)
     _register_blueprints(app, extensions.api)
     app.cli.add_command(create_admin)
+    app.cli.add_command(expire_holds)
     if app.config["SERVING"] and app.config["ADMIN_USERNAME"]:
         ensure_admin(app)
     return app
@@ -82,11 +84,12 @@ def _declare_security(api) -> None:
 def _register_blueprints(app: Flask, api) -> None:
     from .auth.routes import bp as auth
     from .books.routes import bp as books
+    from .borrow.routes import bp as borrow
     from .favorites.routes import bp as favorites
     from .isbn.routes import bp as isbn
     from .ops.routes import assets, bp as ops
     from .shelf.routes import bp as shelf
 
-    for blueprint in (auth, books, isbn, favorites, shelf, ops):
+    for blueprint in (auth, books, isbn, borrow, favorites, shelf, ops):
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)

@@ -42,13 +42,23 @@ class Book:
     publisher: str | None = None
     page_count: int | None = None
     source: str = "manual"
-    available: bool = True
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None
-    # Read-side figures a store fills in from the shelves; never written through a Book.
+    # Read-side figures a store fills in from the shelves and copies; never written through a Book.
     average_rating: float | None = None
     rating_count: int = 0
+    copies: int = 0
+    available_copies: int = 0
+
+    @property
+    def available(self) -> bool:
+        """Whether at least one copy is on the shelf."""
+        return self.available_copies > 0
+
+
+# Figures a store computes when it reads a book, never stores as the book's own.
+BOOK_READ_SIDE = ("average_rating", "rating_count", "copies", "available_copies")
 
 
 # Fields a caller may set on a book; everything else is the library's to decide.
@@ -127,3 +137,83 @@ class Review:
     rating: int | None
     review_text: str | None
     updated_at: datetime | None
+
+
+COPY_STATUSES = ("available", "on_loan", "on_hold_shelf")
+ACTIVE_HOLD_STATUSES = ("waiting", "ready")
+LOAN_STATUSES = ("active", "overdue", "returned")
+
+
+@dataclass
+class Copy:
+    """One physical copy of a book; a loan is of a copy."""
+
+    book_id: int
+    barcode: str | None = None  # None: the store makes one from the id
+    status: str = "available"
+    created_at: datetime | None = None
+    id: int | None = None
+    due_at: datetime | None = None  # read side: while on loan, when it is due back
+
+
+@dataclass
+class Loan:
+    user_id: int
+    book_id: int
+    copy_id: int | None
+    barcode: str
+    borrowed_at: datetime
+    due_at: datetime
+    returned_at: datetime | None = None
+    renewals: int = 0
+    id: int | None = None
+    overdue: bool = False  # read side: derived from due_at and the clock when shown, never stored
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.returned_at is None and self.due_at < now
+
+    def seen_at(self, now: datetime) -> Loan:
+        """This loan as shown at `now`."""
+        self.overdue = self.is_overdue(now)
+        return self
+
+
+@dataclass
+class Hold:
+    """A place in a book's queue; `ready` once a copy waits on the hold shelf for its holder."""
+
+    user_id: int
+    book_id: int
+    created_at: datetime
+    status: str = "waiting"
+    ready_until: datetime | None = None
+    copy_id: int | None = None
+    ended_at: datetime | None = None
+    id: int | None = None
+    position: int | None = None  # read side: 1 for the first waiting hold of its book
+
+
+@dataclass(frozen=True)
+class CirculationRules:
+    """The desk's settings: LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, HOLD_DAYS (days may be fractions)."""
+
+    loan_days: float = 14
+    max_loans: int = 10
+    max_renewals: int = 2
+    hold_days: float = 3
+
+
+@dataclass(frozen=True)
+class LoanQuery:
+    """Filters and page of a loan listing; `now` decides what is overdue."""
+
+    now: datetime
+    status: str | None = None
+    user_id: int | None = None
+    book_id: int | None = None
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page

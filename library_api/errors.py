@@ -63,6 +63,30 @@ class NotOnShelf(NotFound):
         super().__init__("NOT_FOUND", "This book is not on your shelf", book_id=book_id)
 
 
+class NoCopyFree(Conflict):
+    """Every copy of the book is out, or waits on the hold shelf for someone else."""
+
+    def __init__(self, book_id: int, available_copies: int = 0, soonest_due_at=None):
+        super().__init__("ALREADY_BORROWED", "No copy of this book is free to borrow", book_id=book_id,
+                         available_copies=available_copies,
+                         due_at=soonest_due_at.isoformat() if soonest_due_at else None)
+
+
+class AlreadyHasCopy(Conflict):
+    def __init__(self, book_id: int):
+        super().__init__("ALREADY_HAS_COPY", "The borrower already has a copy of this book", book_id=book_id)
+
+
+class HoldExists(Conflict):
+    def __init__(self, book_id: int):
+        super().__init__("HOLD_EXISTS", "The user already holds a place in this book's queue", book_id=book_id)
+
+
+class BarcodeTaken(Conflict):
+    def __init__(self, barcode: str):
+        super().__init__("BARCODE_TAKEN", "Another copy has this barcode", barcode=barcode)
+
+
 class Unprocessable(DomainError):
     status_code = 422
 

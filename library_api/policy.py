@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .domain import User
-from .errors import Forbidden, Unauthorized
+from .errors import Forbidden, Unauthorized, Unprocessable
 
 WRITE_ACCESS_MODES = ("member", "admin", "open")
 
@@ -21,3 +21,40 @@ def ensure_can_write_catalog(actor: User | None, mode: str) -> None:
     require_signed_in(actor)
     if mode == "admin" and not actor.is_admin:
         raise Forbidden("FORBIDDEN", "Only administrators may change the catalog")
+
+
+def ensure_desk(actor: User | None, mode: str) -> None:
+    """The desk's routes (patrons, every loan): admins, or anyone in `open` mode."""
+    if mode == "open":
+        return
+    require_signed_in(actor)
+    if not actor.is_admin:
+        raise Forbidden("FORBIDDEN", "Only administrators may do this")
+
+
+def ensure_self_or_admin(actor: User | None, user_id: int) -> None:
+    """A user's own loans and holds: that user, or an admin. Raises Unauthorized / Forbidden."""
+    require_signed_in(actor)
+    if actor.id != user_id and not actor.is_admin:
+        raise Forbidden("FORBIDDEN", "This belongs to another user")
+
+
+def ensure_may_see_user(actor: User | None, user_id: int, mode: str) -> None:
+    """A user's account, loans and holds: that user, admins, or anyone in `open` mode."""
+    if mode != "open":
+        ensure_self_or_admin(actor, user_id)
+
+
+def borrower_for(actor: User | None, user_id: int | None, mode: str) -> int:
+    """Whom a borrow, return or hold is for: members act for themselves, admins (and anyone in `open`
+    mode) for anyone. Raises Unauthorized, Forbidden, Unprocessable (no user named in `open` mode)."""
+    if actor is None and mode == "open":
+        if user_id is None:
+            raise Unprocessable("VALIDATION_ERROR", "The request did not validate", userId=["Name the user."])
+        return user_id
+    require_signed_in(actor)
+    if user_id is None or user_id == actor.id:
+        return actor.id
+    if actor.is_admin or mode == "open":
+        return user_id
+    raise Forbidden("FORBIDDEN", "Members borrow for themselves; the desk acts for others")

@@ -7,6 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 CAMEL_CASE_ALIASES = {
     "userId": "user_id",
     "bookId": "book_id",
+    "loanId": "loan_id",
     "publicationYear": "publication_year",
     "coverUrl": "cover_url",
     "reviewText": "review_text",

@@ -10,6 +10,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
 
+from .domain import CirculationRules
 from .store.base import UnitOfWork
 
 
@@ -75,3 +76,10 @@ def metadata_lookup():
 
 def setting(name: str):
     return current_app.config[name]
+
+
+def circulation_rules() -> CirculationRules:
+    """The desk's settings: LOAN_DAYS, MAX_LOANS, MAX_RENEWALS, HOLD_DAYS."""
+    config = current_app.config
+    return CirculationRules(loan_days=config["LOAN_DAYS"], max_loans=config["MAX_LOANS"],
+                            max_renewals=config["MAX_RENEWALS"], hold_days=config["HOLD_DAYS"])

@@ -95,8 +95,15 @@ def providers(httpserver):
 
 
 def _empty_tables() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    """Every test starts on an empty database whose ids start at 1 again, as a new one's do."""
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        db.session.execute(sqlalchemy.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+        db.session.execute(sqlalchemy.text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

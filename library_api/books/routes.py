@@ -6,7 +6,7 @@ from flask import url_for
 from ..auth.guards import catalog_writer
 from ..domain import BookQuery
 from ..pagination import page_headers
-from ..web import Blueprint, metadata_lookup, utcnow, uow
+from ..web import Blueprint, circulation_rules, metadata_lookup, utcnow, uow
 from . import service
 from .schemas import BookCreate, BookListArgs, BookOut, BookPatch, BookReplace
 
@@ -71,5 +71,5 @@ def refresh_book(book_id):
 @catalog_writer
 @bp.response(204)
 def delete_book(book_id):
-    """Delete a book with its favorites and shelf entries."""
-    service.delete_book(uow(), book_id=book_id)
+    """Delete a book with its copies, holds, loan history, favorites and shelf entries."""
+    service.delete_book(uow(), book_id=book_id, now=utcnow(), rules=circulation_rules())

@@ -28,6 +28,9 @@ class _BookFields(StrictSchema):
 class BookCreate(_BookFields):
     """`{"isbn"}` to look a book up, `{"title", "author", ...}` to enter it by hand, or both."""
 
+    copies = StrictInteger(load_default=1, validate=validate.Range(min=1, max=100),
+                           metadata={"description": "How many copies the library has (each gets a barcode)"})
+
     @validates_schema
     def isbn_or_title_and_author(self, data, **kwargs):
         if data.get("isbn"):
@@ -61,7 +64,9 @@ class BookOut(Schema):
     genre = fields.String(allow_none=True)
     publisher = fields.String(allow_none=True)
     page_count = fields.Integer(allow_none=True)
-    available = fields.Boolean(required=True, metadata={"description": "False while on loan"})
+    copies = fields.Integer(required=True, metadata={"description": "Copies the library has"})
+    available_copies = fields.Integer(required=True, metadata={"description": "Copies on the shelf now"})
+    available = fields.Boolean(required=True, metadata={"description": "Whether a copy is on the shelf"})
     source = fields.String(required=True, metadata={"description": "openlibrary, google_books or manual"})
     average_rating = fields.Float(allow_none=True)
     rating_count = fields.Integer()

@@ -6,7 +6,8 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..domain import BOOK_WRITABLE, Book, BookQuery, Page
+from ..borrow.queue import settle
+from ..domain import BOOK_WRITABLE, Book, BookQuery, CirculationRules, Copy, Page
 from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable, UpstreamUnavailable
 from ..isbns import isbn10_of, normalize_isbn
 from ..providers.base import BookMetadata
@@ -37,7 +38,7 @@ def get_book(uow: UnitOfWork, *, book_id: int) -> Book:
 
 
 def add_book(uow: UnitOfWork, lookup: MetadataLookup, *, fields: dict, now: datetime) -> Book:
-    """Save a book looked up by ISBN, given by hand, or both (given fields win).
+    """Save a book looked up by ISBN, given by hand, or both (given fields win), with `copies` copies.
 
     With title and author given, a book no provider knows, or that the providers failed to look up, is saved
     as given (source "manual"); with the ISBN alone those are errors. Raises BadRequest INVALID_ISBN,
@@ -46,6 +47,7 @@ def add_book(uow: UnitOfWork, lookup: MetadataLookup, *, fields: dict, now: date
     """
     fields = dict(fields)
     isbn = _isbn_or_none(fields.pop("isbn", None))
+    copies = fields.pop("copies", 1)
     book = Book(title="", source="manual", created_at=now, updated_at=now)
     if isbn:
         _refuse_duplicate(uow, isbn)  # before asking a provider: a known duplicate needs no lookup
@@ -57,7 +59,10 @@ def add_book(uow: UnitOfWork, lookup: MetadataLookup, *, fields: dict, now: date
         raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
                             title=["No provider gives this book a title; send one."])
     with uow:
-        book = uow.books.add(book)
+        book_id = uow.books.add(book).id
+        for _ in range(copies):
+            uow.copies.add(Copy(book_id=book_id, created_at=now))
+        book = uow.books.get(book_id)
         uow.commit()
     return book
 
@@ -87,7 +92,7 @@ def refresh_book(uow: UnitOfWork, lookup: MetadataLookup, *, book_id: int, now: 
     Raises NotFound BOOK_NOT_FOUND / ISBN_NOT_FOUND, Unprocessable when the book has no ISBN,
     UpstreamUnavailable / UpstreamTimeout (the book is left unchanged).
     """
-    with uow:
+    with uow.reading():
         isbn = existing_book(uow, book_id).isbn
     if isbn is None:
         raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
@@ -106,12 +111,16 @@ def refresh_book(uow: UnitOfWork, lookup: MetadataLookup, *, book_id: int, now: 
     return book
 
 
-def delete_book(uow: UnitOfWork, *, book_id: int) -> None:
-    """Remove a book with its favorites and shelf entries. Raises NotFound, Conflict BOOK_ON_LOAN."""
+def delete_book(uow: UnitOfWork, *, book_id: int, now: datetime, rules: CirculationRules) -> None:
+    """Remove a book with its copies, holds, loan history, favorites and shelf entries. Raises NotFound,
+    Conflict BOOK_ON_LOAN while a copy is out or on the hold shelf."""
     with uow:
-        book = existing_book(uow, book_id)
-        if not book.available:
-            raise Conflict("BOOK_ON_LOAN", "The book is on loan; it can be deleted once returned", book_id=book_id)
+        existing_book(uow, book_id)
+        uow.books.lock(book_id)
+        settle(uow, book_id, now=now, rules=rules)
+        if any(copy.status != "available" for copy in uow.copies.for_book(book_id)):
+            raise Conflict("BOOK_ON_LOAN", "A copy is on loan or on the hold shelf; delete the book once it is back",
+                           book_id=book_id)
         uow.books.delete(book_id)
         uow.commit()
 

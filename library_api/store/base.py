@@ -5,7 +5,7 @@ import abc
 from contextvars import ContextVar
 from datetime import datetime
 
-from ..domain import Book, BookQuery, Page, Review, ShelfEntry, User
+from ..domain import Book, BookQuery, Copy, Hold, Loan, LoanQuery, Page, Review, ShelfEntry, User
 
 
 class BookRepository(abc.ABC):
@@ -29,7 +29,12 @@ class BookRepository(abc.ABC):
 
     @abc.abstractmethod
     def delete(self, book_id: int) -> None:
-        """Remove the book with its favorites and shelf entries."""
+        """Remove the book with its copies, holds, loans, favorites and shelf entries."""
+
+    @abc.abstractmethod
+    def lock(self, book_id: int) -> None:
+        """Hold the book against other writers until the unit of work ends, so that circulation
+        changes of one book happen one after another (a no-op where writers are serialised anyway)."""
 
 
 class UserRepository(abc.ABC):
@@ -46,6 +51,14 @@ class UserRepository(abc.ABC):
 
     @abc.abstractmethod
     def update(self, user: User) -> User: ...
+
+    @abc.abstractmethod
+    def lock(self, user_id: int) -> None:
+        """Hold the user against other writers until the unit of work ends (their loan count)."""
+
+    @abc.abstractmethod
+    def search(self, q: str | None, page: int, per_page: int) -> Page:
+        """Users whose name, username or email contains the folded `q`, by id."""
 
 
 class FavoriteRepository(abc.ABC):
@@ -99,6 +112,86 @@ class TokenRepository(abc.ABC):
         """Forget revocations of tokens that have expired; return how many."""
 
 
+class CopyRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, copy: Copy) -> Copy:
+        """Store a copy; without a barcode it gets "C" and its id in 8 digits. Conflict BARCODE_TAKEN."""
+
+    @abc.abstractmethod
+    def get(self, copy_id: int) -> Copy | None: ...
+
+    @abc.abstractmethod
+    def get_by_barcode(self, barcode: str) -> Copy | None: ...
+
+    @abc.abstractmethod
+    def for_book(self, book_id: int) -> list[Copy]:
+        """The book's copies by id, each on loan showing its due date."""
+
+    @abc.abstractmethod
+    def set_status(self, copy_id: int, status: str) -> None: ...
+
+    @abc.abstractmethod
+    def delete(self, copy_id: int) -> None: ...
+
+
+class LoanRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, loan: Loan) -> Loan:
+        """Store a new loan. The store refuses a second open loan of a copy (NoCopyFree) or of a book
+        for one user (AlreadyHasCopy), even under races."""
+
+    @abc.abstractmethod
+    def get(self, loan_id: int) -> Loan | None: ...
+
+    @abc.abstractmethod
+    def update(self, loan: Loan) -> Loan: ...
+
+    @abc.abstractmethod
+    def open_for_copy(self, copy_id: int) -> Loan | None: ...
+
+    @abc.abstractmethod
+    def open_for(self, user_id: int, book_id: int) -> Loan | None: ...
+
+    @abc.abstractmethod
+    def open_for_user(self, user_id: int) -> list[Loan]:
+        """The user's open loans, oldest first."""
+
+    @abc.abstractmethod
+    def soonest_due(self, book_id: int) -> Loan | None:
+        """The book's open loan that is due back first."""
+
+    @abc.abstractmethod
+    def search(self, query: LoanQuery) -> Page:
+        """Loans newest first (by id), filtered by status, user and book."""
+
+
+class HoldRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, hold: Hold) -> Hold:
+        """Queue a hold; Conflict HOLD_EXISTS if the user already has an active one for the book."""
+
+    @abc.abstractmethod
+    def get(self, hold_id: int) -> Hold | None: ...
+
+    @abc.abstractmethod
+    def update(self, hold: Hold) -> Hold: ...
+
+    @abc.abstractmethod
+    def active_for(self, user_id: int, book_id: int) -> Hold | None: ...
+
+    @abc.abstractmethod
+    def for_book(self, book_id: int, status: str) -> list[Hold]:
+        """The book's holds of one status, in queue order (by id), with their positions."""
+
+    @abc.abstractmethod
+    def for_user(self, user_id: int, page: int, per_page: int) -> Page:
+        """Every hold of the user, newest first, waiting ones with their positions."""
+
+    @abc.abstractmethod
+    def books_with_lapsed(self, now) -> list[int]:
+        """The books with a ready hold whose time on the hold shelf is over."""
+
+
 class NestedUnitOfWork(RuntimeError):
     """A unit of work was opened inside another: a programming error, never a request's fault."""
 
@@ -120,6 +213,9 @@ class UnitOfWork(abc.ABC):
     favorites: FavoriteRepository
     shelf: ShelfRepository
     tokens: TokenRepository
+    copies: CopyRepository
+    loans: LoanRepository
+    holds: HoldRepository
 
     _writing = True
 

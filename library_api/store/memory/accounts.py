@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from ...domain import User, fold
+from ...domain import Page, User, fold
 from ...errors import NameTaken
 from ..base import TokenRepository, UserRepository
 from .tables import Journal, MemoryStore, copy_value
@@ -46,6 +46,15 @@ class MemoryUsers(UserRepository):
         self._claim_names(user, self.j.get("users", user.id))
         self.j.put("users", user.id, user)
         return copy_value(user)
+
+    def lock(self, user_id: int) -> None:
+        pass  # the unit of work holds the store's lock already
+
+    def search(self, q: str | None, page: int, per_page: int) -> Page:
+        found = [user for user in sorted(self.j.values("users"), key=lambda user: user.id)
+                 if q is None or any(q in (fold(text) or "") for text in (user.name, user.username, user.email))]
+        offset = (page - 1) * per_page
+        return Page([copy_value(user) for user in found[offset:offset + per_page]], len(found))
 
 
 class MemoryTokens(TokenRepository):

@@ -22,6 +22,11 @@ def _matches(book: Book, query: BookQuery) -> bool:
     ))
 
 
+def _holding(index: dict, book_id: int) -> list:
+    """The keys of an index keyed by (user, book) that belong to the book."""
+    return [key for key in index if key[1] == book_id]
+
+
 def _ordered(books: list[Book], key: str, descending: bool) -> list[Book]:
     """Order by one key, ties broken by id in the same direction; books without the key go last."""
     def value(book: Book):
@@ -49,24 +54,25 @@ class MemoryBooks(BookRepository):
         book = dataclasses.replace(book, id=self.store.next_id("books"))
         self._claim_isbn(book)
         self.j.put("books", book.id, book)
-        return self._with_ratings([book])[0]
+        return self._with_figures([book])[0]
 
     def get(self, book_id: int) -> Book | None:
         book = self.j.get("books", book_id)
-        return self._with_ratings([book])[0] if book else None
+        return self._with_figures([book])[0] if book else None
 
     def many(self, book_ids: list[int]) -> list[Book]:
         """These books in this order, their ratings filled in with one pass over the shelves."""
-        return self._with_ratings([self.j.get("books", book_id) for book_id in book_ids])
+        return self._with_figures([self.j.get("books", book_id) for book_id in book_ids])
 
     def get_by_isbn(self, isbn13: str) -> Book | None:
         book_id = self.j.get("isbns", isbn13)
         return self.get(book_id) if book_id is not None else None
 
     def search(self, query: BookQuery) -> Page:
-        found = [book for book in self.j.values("books") if _matches(book, query)]
+        books = self._with_copies([copy_value(book) for book in self.j.values("books")])
+        found = [book for book in books if _matches(book, query)]
         ordered = _ordered(found, query.sort, query.descending)
-        page = [copy_value(book) for book in ordered[query.offset:query.offset + query.per_page]]
+        page = ordered[query.offset:query.offset + query.per_page]
         return Page(self._with_ratings(page), len(found))
 
     def update(self, book: Book) -> Book:
@@ -75,7 +81,7 @@ class MemoryBooks(BookRepository):
             self.j.pop("isbns", old.isbn)
         self._claim_isbn(book)
         self.j.put("books", book.id, book)
-        return self._with_ratings([book])[0]
+        return self._with_figures([book])[0]
 
     def delete(self, book_id: int) -> None:
         book = self.j.get("books", book_id)
@@ -83,10 +89,35 @@ class MemoryBooks(BookRepository):
             return
         if book.isbn:
             self.j.pop("isbns", book.isbn)
-        for table in ("favorites", "shelf"):
-            for key in [key for key in self.store.tables[table] if key[1] == book_id]:
+        for table in ("favorites", "shelf", "open_loans_by_borrower", "active_holds"):
+            for key in _holding(self.store.tables[table], book_id):
+                self.j.pop(table, key)
+        for copy in [c for c in self.j.values("copies") if c.book_id == book_id]:
+            self.j.pop("barcodes", copy.barcode)
+            self.j.pop("open_loans_by_copy", copy.id)
+            self.j.pop("copies", copy.id)
+        for table in ("loans", "holds"):
+            for key in [key for key, row in self.store.tables[table].items() if row.book_id == book_id]:
                 self.j.pop(table, key)
         self.j.pop("books", book_id)
+
+    def lock(self, book_id: int) -> None:
+        pass  # the unit of work holds the store's lock already
+
+    def _with_copies(self, books: list[Book]) -> list[Book]:
+        """Fill in copy counts with one pass over the copies."""
+        counts = {book.id: [0, 0] for book in books}
+        for copy in self.j.values("copies"):
+            if copy.book_id in counts:
+                counts[copy.book_id][0] += 1
+                counts[copy.book_id][1] += copy.status == "available"
+        for book in books:
+            book.copies, book.available_copies = counts[book.id]
+        return books
+
+    def _with_figures(self, books: list[Book]) -> list[Book]:
+        """Fill in copy and rating figures with one pass over the copies and one over the shelves."""
+        return self._with_ratings(self._with_copies(books))
 
     def _with_ratings(self, books: list[Book]) -> list[Book]:
         """Fill in rating figures with one pass over the shelves."""

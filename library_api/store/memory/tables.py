@@ -12,7 +12,9 @@ _ABSENT = object()
 class MemoryStore:
     """The tables, their id counters, and the lock that makes each unit of work atomic."""
 
-    TABLES = ("books", "isbns", "users", "usernames", "emails", "favorites", "shelf", "revoked")
+    TABLES = ("books", "isbns", "users", "usernames", "emails", "favorites", "shelf", "revoked",
+              "copies", "barcodes", "loans", "open_loans_by_copy", "open_loans_by_borrower", "holds",
+              "active_holds")
 
     def __init__(self) -> None:
         self.lock = threading.RLock()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..base import UnitOfWork
 from .accounts import MemoryTokens, MemoryUsers
 from .books import MemoryBooks
+from .loans import MemoryCopies, MemoryHolds, MemoryLoans
 from .shelves import MemoryFavorites, MemoryShelf
 from .tables import Journal, MemoryStore
 
@@ -22,6 +23,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.favorites = MemoryFavorites(self.store, self.journal)
         self.shelf = MemoryShelf(self.store, self.journal)
         self.tokens = MemoryTokens(self.store, self.journal)
+        self.copies = MemoryCopies(self.store, self.journal)
+        self.loans = MemoryLoans(self.store, self.journal)
+        self.holds = MemoryHolds(self.store, self.journal)
 
     def _end(self) -> None:
         try:

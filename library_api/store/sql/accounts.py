@@ -4,10 +4,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from ...domain import User, fold
+from ...domain import Page, User, fold
 from ...errors import NameTaken
 from ..base import TokenRepository, UserRepository
 from .common import aware, explaining_conflicts
@@ -26,7 +26,7 @@ def _fill(row: UserRow, user: User) -> UserRow:
     for name in USER_COLUMNS:
         if name != "id":
             setattr(row, name, getattr(user, name))
-    row.username_key, row.email_key = fold(user.username), fold(user.email)
+    row.username_key, row.email_key, row.name_key = fold(user.username), fold(user.email), fold(user.name)
     return row
 
 
@@ -66,6 +66,21 @@ class SqlUsers(UserRepository):
         with self._claiming_names(user):
             row = _fill(self.session.get(UserRow, user.id), user)
         return _to_user(row)
+
+
+    def lock(self, user_id: int) -> None:
+        self.session.execute(select(UserRow.id).where(UserRow.id == user_id).with_for_update())
+
+    def search(self, q: str | None, page: int, per_page: int) -> Page:
+        conditions = []
+        if q is not None:
+            conditions.append(or_(UserRow.username_key.contains(q, autoescape=True),
+                                  UserRow.email_key.contains(q, autoescape=True),
+                                  UserRow.name_key.contains(q, autoescape=True)))
+        total = self.session.scalar(select(func.count(UserRow.id)).where(*conditions))
+        rows = self.session.scalars(select(UserRow).where(*conditions).order_by(UserRow.id)
+                                    .offset((page - 1) * per_page).limit(per_page))
+        return Page([_to_user(row) for row in rows], total)
 
 
 class SqlTokens(TokenRepository):

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
-from ...domain import FOLDED_SORT_KEYS, Book, BookQuery, Page, fold
+from ...domain import BOOK_READ_SIDE, FOLDED_SORT_KEYS, Book, BookQuery, Page, fold
 from ...errors import DuplicateIsbn
 from ..base import BookRepository
 from .common import aware, delete_by_key, explaining_conflicts
-from .models import BookRow, ShelfRow
+from .models import BookRow, CopyRow, ShelfRow
 
-BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in ("average_rating", "rating_count")]
+BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in BOOK_READ_SIDE]
+_ON_SHELF = exists().where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
 
 
 def to_book(row: BookRow) -> Book:
@@ -34,17 +35,21 @@ def _contains(key_column, folded_needle: str):
     return key_column.contains(folded_needle, autoescape=True)
 
 
-def books_with_ratings(session: Session, books: list[Book]) -> list[Book]:
-    """Fill in rating figures for a list of books with one grouped query, not one per book."""
+def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
+    """Fill in rating and copy figures for a list of books with two grouped queries, not two per book."""
     if not books:
         return books
-    figures = {book_id: (average, count) for book_id, average, count in session.execute(
+    ids = {book.id for book in books}
+    ratings = {book_id: (average, count) for book_id, average, count in session.execute(
         select(ShelfRow.book_id, func.avg(ShelfRow.rating), func.count(ShelfRow.rating))
-        .where(ShelfRow.book_id.in_({book.id for book in books}), ShelfRow.rating.is_not(None))
-        .group_by(ShelfRow.book_id)).all()}
+        .where(ShelfRow.book_id.in_(ids), ShelfRow.rating.is_not(None)).group_by(ShelfRow.book_id)).all()}
+    copies = {book_id: (count, free) for book_id, count, free in session.execute(
+        select(CopyRow.book_id, func.count(CopyRow.id), func.sum(case((CopyRow.status == "available", 1), else_=0)))
+        .where(CopyRow.book_id.in_(ids)).group_by(CopyRow.book_id)).all()}
     for book in books:
-        average, book.rating_count = figures.get(book.id, (None, 0))
+        average, book.rating_count = ratings.get(book.id, (None, 0))
         book.average_rating = round(float(average), 2) if average is not None else None
+        book.copies, book.available_copies = (int(n) for n in copies.get(book.id, (0, 0)))
     return books
 
 
@@ -60,7 +65,7 @@ class SqlBooks(BookRepository):
         return explaining_conflicts(self.session, explain)
 
     def _rated(self, row: BookRow) -> Book:
-        return books_with_ratings(self.session, [to_book(row)])[0]
+        return books_with_figures(self.session, [to_book(row)])[0]
 
     def add(self, book: Book) -> Book:
         row = _fill(BookRow(), book)
@@ -89,11 +94,11 @@ class SqlBooks(BookRepository):
         if query.isbn is not None:
             conditions.append(BookRow.isbn == query.isbn)
         if query.available is not None:
-            conditions.append(BookRow.available == query.available)
+            conditions.append(_ON_SHELF if query.available else ~_ON_SHELF)
         total = self.session.scalar(select(func.count(BookRow.id)).where(*conditions))
         rows = self.session.scalars(select(BookRow).where(*conditions).order_by(*self._order(query))
                                     .offset(query.offset).limit(query.per_page))
-        return Page(books_with_ratings(self.session, [to_book(row) for row in rows]), total)
+        return Page(books_with_figures(self.session, [to_book(row) for row in rows]), total)
 
     @staticmethod
     def _order(query: BookQuery):
@@ -108,5 +113,9 @@ class SqlBooks(BookRepository):
         return self._rated(row)
 
     def delete(self, book_id: int) -> None:
-        # Favorites and shelf entries go with it: ON DELETE CASCADE in the schema.
+        # Copies, loans, holds, favorites and shelf entries go with it: ON DELETE CASCADE in the schema.
         delete_by_key(self.session, BookRow, book_id)
+
+    def lock(self, book_id: int) -> None:
+        # FOR UPDATE on PostgreSQL; SQLite has no row locks and needs none (writes begin IMMEDIATE).
+        self.session.execute(select(BookRow.id).where(BookRow.id == book_id).with_for_update())

@@ -1,7 +1,7 @@
 """The SQL tables. Only store/sql/ uses these rows; everything else sees domain dataclasses."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...extensions import db
@@ -37,7 +37,6 @@ class BookRow(db.Model):
     publisher: Mapped[str | None] = mapped_column(String(500))
     page_count: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(20))
-    available: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     # Folded forms (domain.fold) that filters and sorts use.
@@ -61,6 +60,7 @@ class UserRow(db.Model):
     # Usernames and emails are unique by their folded form, whatever the letter case or alphabet.
     username_key: Mapped[str | None] = mapped_column(FoldedKey(), unique=True)
     email_key: Mapped[str | None] = mapped_column(FoldedKey(), unique=True)
+    name_key: Mapped[str | None] = mapped_column(FoldedKey())
     token_stamp: Mapped[str] = mapped_column(String(32))
     kept_token_jti: Mapped[str | None] = mapped_column(String(64))
 
@@ -94,3 +94,64 @@ class RevokedTokenRow(db.Model):
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[object] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def _partial(sql: str) -> dict:
+    """A partial index's condition, in the SQL both SQLite and PostgreSQL accept."""
+    return {"sqlite_where": text(sql), "postgresql_where": text(sql)}
+
+
+class CopyRow(db.Model):
+    __tablename__ = "copies"
+    __table_args__ = (
+        CheckConstraint("status IN ('available', 'on_loan', 'on_hold_shelf')", name="status_known"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), index=True)
+    barcode: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+
+
+class LoanRow(db.Model):
+    __tablename__ = "loans"
+    __table_args__ = (
+        # A copy is never out twice, and a borrower never has two copies of one book, even under races.
+        Index("uq_loans_open_copy", "copy_id", unique=True, **_partial("returned_at IS NULL")),
+        Index("uq_loans_open_borrower", "user_id", "book_id", unique=True, **_partial("returned_at IS NULL")),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), index=True)
+    # History outlives a withdrawn copy: the barcode is kept on the loan.
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("copies.id", ondelete="SET NULL"))
+    barcode: Mapped[str] = mapped_column(String(64))
+    borrowed_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    returned_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    renewals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HoldRow(db.Model):
+    __tablename__ = "holds"
+    __table_args__ = (
+        CheckConstraint("status IN ('waiting', 'ready', 'fulfilled', 'cancelled', 'expired')", name="status_known"),
+        # One place in a book's queue per user.
+        Index("uq_holds_active", "user_id", "book_id", unique=True,
+              **_partial("status IN ('waiting', 'ready')")),
+        Index("ix_holds_book_id_status", "book_id", "status", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("copies.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    ready_until: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...domain import Book, Review, ShelfEntry
 from ...errors import AlreadyOnShelf, NotFound
 from ..base import FavoriteRepository, ShelfRepository
-from .books import books_with_ratings, to_book
+from .books import books_with_figures, to_book
 from .common import aware, delete_by_key, explaining_conflicts
 from .models import BookRow, FavoriteRow, ShelfRow, UserRow
 
@@ -59,7 +59,7 @@ class SqlFavorites(FavoriteRepository):
         rows = self.session.scalars(
             select(BookRow).join(FavoriteRow, FavoriteRow.book_id == BookRow.id)
             .where(FavoriteRow.user_id == user_id).order_by(FavoriteRow.created_at, BookRow.id))
-        return books_with_ratings(self.session, [to_book(row) for row in rows])
+        return books_with_figures(self.session, [to_book(row) for row in rows])
 
 
 class SqlShelf(ShelfRepository):
@@ -97,7 +97,7 @@ class SqlShelf(ShelfRepository):
         if status is not None:
             query = query.where(ShelfRow.status == status)
         pairs = self.session.execute(query).all()
-        books = books_with_ratings(self.session, [to_book(book) for _, book in pairs])
+        books = books_with_figures(self.session, [to_book(book) for _, book in pairs])
         return [(_to_entry(entry), book) for (entry, _), book in zip(pairs, books)]
 
     def reviews_for_book(self, book_id: int) -> list[Review]:

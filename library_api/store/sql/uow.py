@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ..base import UnitOfWork
 from .accounts import SqlTokens, SqlUsers
 from .books import SqlBooks
+from .loans import SqlCopies, SqlHolds, SqlLoans
 from .shelves import SqlFavorites, SqlShelf
 
 
@@ -26,6 +27,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.favorites = SqlFavorites(self.session)
         self.shelf = SqlShelf(self.session)
         self.tokens = SqlTokens(self.session)
+        self.copies = SqlCopies(self.session)
+        self.loans = SqlLoans(self.session)
+        self.holds = SqlHolds(self.session)
 
     def _end(self) -> None:
         self.session.close()  # rolls back whatever was not committed
