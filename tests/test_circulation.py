@@ -319,3 +319,19 @@ def test_every_borrow_return_renewal_and_hold_is_one_log_event(open_client, capl
     import json
     events = [json.loads(r.getMessage())["event"] for r in caplog.records if r.name == "library_api.circulation"]
     assert events == ["borrow", "hold_placed", "hold_ready", "return"]
+
+
+def test_loans_filter_by_user_and_book_and_page(open_client):
+    for title in ("A", "B"):
+        open_client.post("/books", json={"title": title, "author": "X"})
+    alice, bob = (open_client.post("/users", json={"name": n}).get_json()["id"] for n in ("A", "B"))
+    for user, book in ((alice, 1), (alice, 2)):
+        open_client.post("/borrow", json={"userId": user, "bookId": book})
+    assert open_client.post("/borrow", json={"userId": bob, "bookId": 2}).status_code == 409  # not a loan
+
+    assert [l["book_id"] for l in open_client.get(f"/loans?user_id={alice}").get_json()] == [2, 1]
+    assert [l["user_id"] for l in open_client.get("/loans?book_id=1").get_json()] == [alice]
+    page = open_client.get("/loans?per_page=1&page=2")
+    assert len(page.get_json()) == 1 and page.headers["X-Total-Count"] == "2"
+    bad = open_client.get("/loans?book_id=first")
+    assert bad.status_code == 422 and "book_id" in bad.get_json()["error"]["details"]

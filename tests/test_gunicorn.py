@@ -65,18 +65,23 @@ def test_production_without_a_secret_says_so_in_one_line():
     assert "configuration error: JWT_SECRET_KEY must be set" in output and "Traceback" not in output
 
 
+def wait_until_serving(port: int, seconds: float = 20) -> str:
+    """The server's base URL, once its /health answers."""
+    base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(f"{base}/health", timeout=5)
+            return base
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading the app
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.1)
+
+
 def test_one_worker_serves_the_api(lock):
     port = free_port()
     process = gunicorn("-b", f"127.0.0.1:{port}", JWT_SECRET_KEY=SECRET, MEMORY_STORE_LOCK=lock)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                response = requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
-                break
-            except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading the app
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.1)
+        response = requests.get(f"{wait_until_serving(port)}/health", timeout=5)
         assert response.status_code == 200 and response.json() == {"status": "ok"}
         assert response.headers["X-Request-ID"]
     finally:

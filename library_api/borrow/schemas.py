@@ -82,8 +82,9 @@ class CopyIn(StrictSchema):
 class LoanListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(LOAN_STATUSES),
                            metadata={"description": "active (overdue included), overdue or returned"})
-    user_id = _id()
-    book_id = _id()
+    # A query string is text: these ids are parsed, not taken as JSON integers.
+    user_id = fields.Integer(validate=ID)
+    book_id = fields.Integer(validate=ID)
 
 
 class CopyOut(Schema):
