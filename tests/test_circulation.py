@@ -335,3 +335,19 @@ def test_loans_filter_by_user_and_book_and_page(open_client):
     assert len(page.get_json()) == 1 and page.headers["X-Total-Count"] == "2"
     bad = open_client.get("/loans?book_id=first")
     assert bad.status_code == 422 and "book_id" in bad.get_json()["error"]["details"]
+
+
+def test_the_success_envelope_covers_the_desk(fresh_app):
+    client = fresh_app(LIBRARY_WRITE_ACCESS="open", RESPONSE_ENVELOPE=True).test_client()
+    client.post("/books", json={"title": "Dune", "author": "F"})
+    client.post("/users", json={"name": "Alice"})
+
+    borrowed = client.post("/borrow", json={"userId": 1, "bookId": 1}).get_json()
+    listed = client.get("/users/1/borrowed").get_json()
+    refused = client.post("/borrow", json={"userId": 1, "bookId": 1}).get_json()
+
+    assert borrowed["success"] is True and borrowed["message"] == "Book borrowed successfully"
+    assert borrowed["data"]["loan"]["book_id"] == 1
+    assert listed["success"] is True and listed["data"][0]["title"] == "Dune"
+    assert refused["success"] is False and refused["error"]["code"] == "ALREADY_HAS_COPY"
+    assert client.get("/loans/overdue.csv").mimetype == "text/csv"  # a file, not wrapped
