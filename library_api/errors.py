@@ -39,6 +39,13 @@ class Conflict(DomainError):
     status_code = 409
 
 
+def found(value, code: str, message: str, **details):
+    """The value a store found, or NotFound `code` when it found none (None)."""
+    if value is None:
+        raise NotFound(code, message, **details)
+    return value
+
+
 class DuplicateIsbn(Conflict):
     """The catalog already has a book with this ISBN (in whatever form it was given)."""
 

@@ -6,9 +6,9 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..borrow.queue import settle
+from ..borrow.queue import take_turn
 from ..domain import BOOK_WRITABLE, Book, BookQuery, CirculationRules, Copy, Page
-from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable, UpstreamUnavailable
+from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable, UpstreamUnavailable, found
 from ..isbns import isbn10_of, normalize_isbn
 from ..providers.base import BookMetadata
 from ..store.base import UnitOfWork
@@ -116,8 +116,7 @@ def delete_book(uow: UnitOfWork, *, book_id: int, now: datetime, rules: Circulat
     Conflict BOOK_ON_LOAN while a copy is out or on the hold shelf."""
     with uow:
         existing_book(uow, book_id)
-        uow.books.lock(book_id)
-        settle(uow, book_id, now=now, rules=rules)
+        take_turn(uow, book_id, now=now, rules=rules)
         if any(copy.status != "available" for copy in uow.copies.for_book(book_id)):
             raise Conflict("BOOK_ON_LOAN", "A copy is on loan or on the hold shelf; delete the book once it is back",
                            book_id=book_id)
@@ -127,10 +126,7 @@ def delete_book(uow: UnitOfWork, *, book_id: int, now: datetime, rules: Circulat
 
 def existing_book(uow: UnitOfWork, book_id: int) -> Book:
     """The book with this id, inside an open unit of work. Raises NotFound BOOK_NOT_FOUND."""
-    book = uow.books.get(book_id)
-    if book is None:
-        raise NotFound("BOOK_NOT_FOUND", "Book not found", book_id=book_id)
-    return book
+    return found(uow.books.get(book_id), "BOOK_NOT_FOUND", "Book not found", book_id=book_id)
 
 
 def _refuse_duplicate(uow: UnitOfWork, isbn: str) -> None:

@@ -8,9 +8,9 @@ from datetime import datetime
 from .. import policy
 from ..books.service import existing_book
 from ..domain import CirculationRules, Hold, Page, User
-from ..errors import AlreadyHasCopy, Conflict, NotFound
+from ..errors import AlreadyHasCopy, Conflict, found
 from ..store.base import UnitOfWork
-from .queue import record, settle
+from .queue import record, settle, take_turn
 from .service import active, existing_user
 
 
@@ -22,8 +22,7 @@ def place_hold(uow: UnitOfWork, *, actor: User | None, mode: str, user_id: int |
     with uow:
         active(existing_user(uow, holder_id))
         existing_book(uow, book_id)
-        uow.books.lock(book_id)
-        settle(uow, book_id, now=now, rules=rules)
+        take_turn(uow, book_id, now=now, rules=rules)
         if uow.loans.open_for(holder_id, book_id) is not None:
             raise AlreadyHasCopy(book_id)
         if any(copy.status == "available" for copy in uow.copies.for_book(book_id)):
@@ -42,8 +41,7 @@ def cancel_hold(uow: UnitOfWork, *, actor: User | None, hold_id: int, now: datet
     with uow:
         hold = _existing_hold(uow, hold_id)
         policy.ensure_self_or_admin(actor, hold.user_id)
-        uow.books.lock(hold.book_id)
-        settle(uow, hold.book_id, now=now, rules=rules)
+        take_turn(uow, hold.book_id, now=now, rules=rules)
         hold = _existing_hold(uow, hold_id)
         if hold.status not in ("waiting", "ready"):
             raise Conflict("HOLD_NOT_ACTIVE", f"The hold has ended ({hold.status})", status=hold.status)
@@ -68,14 +66,10 @@ def expire_holds(uow: UnitOfWork, *, now: datetime, rules: CirculationRules) -> 
         book_ids = uow.holds.books_with_lapsed(now)
     for book_id in book_ids:
         with uow:
-            uow.books.lock(book_id)
-            settle(uow, book_id, now=now, rules=rules)
+            take_turn(uow, book_id, now=now, rules=rules)
             uow.commit()
     return len(book_ids)
 
 
 def _existing_hold(uow: UnitOfWork, hold_id: int) -> Hold:
-    hold = uow.holds.get(hold_id)
-    if hold is None:
-        raise NotFound("NOT_FOUND", "Hold not found", hold_id=hold_id)
-    return hold
+    return found(uow.holds.get(hold_id), "NOT_FOUND", "Hold not found", hold_id=hold_id)

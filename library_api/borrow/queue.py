@@ -18,10 +18,17 @@ def record(event: str, *, at: datetime, actor_id: int | None = None, **fields) -
     log.info(json.dumps({"event": event, "at": at.isoformat(), "actor_id": actor_id, **fields}, sort_keys=True))
 
 
+def take_turn(uow: UnitOfWork, book_id: int, *, now: datetime, rules: CirculationRules) -> None:
+    """Lock the book against other circulation changes until the unit of work ends, then settle its
+    queue: the first step of every change to a book's copies, loans or holds."""
+    uow.books.lock(book_id)
+    settle(uow, book_id, now=now, rules=rules)
+
+
 def settle(uow: UnitOfWork, book_id: int, *, now: datetime, rules: CirculationRules) -> None:
     """Expire the book's lapsed ready holds, then give each copy on the shelf to the next waiting hold.
 
-    Runs inside the caller's unit of work, after the book is locked.
+    Runs inside the caller's unit of work, after the book is locked (see take_turn).
     """
     for hold in uow.holds.for_book(book_id, "ready"):
         if hold.ready_until <= now:

@@ -13,9 +13,9 @@ from .. import policy
 from ..auth.service import register_user
 from ..books.service import existing_book
 from ..domain import Book, CirculationRules, Copy, Hold, Loan, LoanQuery, Page, User, fold
-from ..errors import AlreadyHasCopy, Conflict, NoCopyFree, NotFound
+from ..errors import AlreadyHasCopy, Conflict, NoCopyFree, found
 from ..store.base import UnitOfWork
-from .queue import record, settle
+from .queue import record, settle, take_turn
 
 
 def add_patron(uow: UnitOfWork, *, name: str, email: str | None, now: datetime) -> User:
@@ -53,8 +53,7 @@ def borrow_book(uow: UnitOfWork, *, actor: User | None, mode: str, user_id: int 
         uow.users.lock(borrower_id)
         active(existing_user(uow, borrower_id))
         book_id = copy_by_barcode(uow, barcode).book_id if barcode else existing_book(uow, book_id).id
-        uow.books.lock(book_id)
-        settle(uow, book_id, now=now, rules=rules)
+        take_turn(uow, book_id, now=now, rules=rules)
         if uow.loans.open_for(borrower_id, book_id) is not None:
             raise AlreadyHasCopy(book_id)
         if len(uow.loans.open_for_user(borrower_id)) >= rules.max_loans:
@@ -85,7 +84,7 @@ def return_book(uow: UnitOfWork, *, actor: User | None, mode: str, user_id: int 
             user_id = policy.borrower_for(actor, user_id, mode)
             existing_user(uow, user_id)
             existing_book(uow, book_id)
-        uow.books.lock(book_id)
+        take_turn(uow, book_id, now=now, rules=rules)
         loan = _open_loan(uow, loan_id=loan_id, barcode=barcode, user_id=user_id, book_id=book_id)
         policy.borrower_for(actor, loan.user_id, mode)
         loan = uow.loans.update(dataclasses.replace(loan, returned_at=now))
@@ -105,8 +104,7 @@ def renew_loan(uow: UnitOfWork, *, actor: User | None, loan_id: int, due_days: i
     with uow:
         loan = _existing_loan(uow, loan_id)
         policy.ensure_self_or_admin(actor, loan.user_id)
-        uow.books.lock(loan.book_id)
-        settle(uow, loan.book_id, now=now, rules=rules)
+        take_turn(uow, loan.book_id, now=now, rules=rules)
         loan = _existing_loan(uow, loan_id)
         if loan.returned_at is not None:
             raise _refused("RETURNED", "The loan has ended")
@@ -153,10 +151,7 @@ def overdue_report(uow: UnitOfWork, *, now: datetime) -> list[tuple[Loan, User, 
 
 def existing_user(uow: UnitOfWork, user_id: int) -> User:
     """The user with this id, inside an open unit of work. Raises NotFound USER_NOT_FOUND."""
-    user = uow.users.get(user_id)
-    if user is None:
-        raise NotFound("USER_NOT_FOUND", "User not found", user_id=user_id)
-    return user
+    return found(uow.users.get(user_id), "USER_NOT_FOUND", "User not found", user_id=user_id)
 
 
 def active(user: User) -> None:
@@ -166,17 +161,11 @@ def active(user: User) -> None:
 
 
 def copy_by_barcode(uow: UnitOfWork, barcode: str) -> Copy:
-    copy = uow.copies.get_by_barcode(barcode)
-    if copy is None:
-        raise NotFound("COPY_NOT_FOUND", "No copy has this barcode", barcode=barcode)
-    return copy
+    return found(uow.copies.get_by_barcode(barcode), "COPY_NOT_FOUND", "No copy has this barcode", barcode=barcode)
 
 
 def _existing_loan(uow: UnitOfWork, loan_id: int) -> Loan:
-    loan = uow.loans.get(loan_id)
-    if loan is None:
-        raise NotFound("NOT_FOUND", "Loan not found", loan_id=loan_id)
-    return loan
+    return found(uow.loans.get(loan_id), "NOT_FOUND", "Loan not found", loan_id=loan_id)
 
 
 def _copy_to_lend(uow: UnitOfWork, book_id: int, barcode: str | None, hold: Hold | None) -> Copy:
