@@ -33,8 +33,10 @@ DEFAULTS: dict = {
     "RATELIMIT_LOGIN": "10 per minute",
     "CORS_ORIGINS": "",
     "LOG_LEVEL": "INFO",
-    "ARGON2_TIME_COST": 3,
-    "ARGON2_MEMORY_COST": 65536,
+    # OWASP's Argon2id recommendation: t=2, 19 MiB, one lane.
+    "ARGON2_TIME_COST": 2,
+    "ARGON2_MEMORY_COST": 19456,
+    "ARGON2_PARALLELISM": 1,
     "LOAN_DAYS": 14.0,
     "MAX_LOANS": 10,
     "MAX_RENEWALS": 2,

@@ -34,7 +34,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.extensions["library.uow"] = init_store(app)
     app.extensions["library.lookup"] = build_lookup(app.config)
     app.extensions["library.passwords"] = Passwords(time_cost=app.config["ARGON2_TIME_COST"],
-                                                    memory_cost=app.config["ARGON2_MEMORY_COST"])
+                                                    memory_cost=app.config["ARGON2_MEMORY_COST"],
+                                                    parallelism=app.config["ARGON2_PARALLELISM"])
     init_tokens(app, extensions.jwt)
     extensions.limiter.init_app(app)
     if app.config["CORS_ORIGINS"]:

@@ -195,6 +195,20 @@ def test_password_hash_is_upgraded_when_the_cost_changes(app, client):
     assert "t=1" in before and "t=2" in stored_hash()
 
 
+def test_a_hash_of_the_old_default_cost_becomes_owasps_at_the_next_login(app, client):
+    from config import DEFAULTS
+
+    app.extensions["library.passwords"] = Passwords(time_cost=3, memory_cost=65536, parallelism=4)
+    sign_up(client, "ada")
+    assert "m=65536,t=3,p=4" in _user_row(app, "ada").password_hash
+    app.extensions["library.passwords"] = Passwords(time_cost=DEFAULTS["ARGON2_TIME_COST"],
+                                                    memory_cost=DEFAULTS["ARGON2_MEMORY_COST"],
+                                                    parallelism=DEFAULTS["ARGON2_PARALLELISM"])
+
+    assert client.post("/login", json={"username": "ada", "password": PASSWORD}).status_code == 200
+    assert "m=19456,t=2,p=1" in _user_row(app, "ada").password_hash
+
+
 def _user_row(app, login):
     with app.app_context(), uow() as work:
         return work.users.get_by_login(login)

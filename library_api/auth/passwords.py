@@ -8,8 +8,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 class Passwords:
     """Hashes and checks passwords with the configured Argon2 cost."""
 
-    def __init__(self, *, time_cost: int, memory_cost: int) -> None:
-        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    def __init__(self, *, time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
         # Checked against when there is no user, so an unknown name costs as long as a wrong password.
         self._decoy = self._hasher.hash("decoy password, never anyone's")
 
