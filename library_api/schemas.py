@@ -73,7 +73,14 @@ class StrictSchema(Schema):
         return data
 
 
-class PageArgs(Schema):
+class QueryArgs(Schema):
+    """Query-string arguments: an unknown parameter (`?serach=fox`) is an error naming it."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageArgs(QueryArgs):
     """`page` and `per_page` of a paginated list."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 
 import flask_smorest
@@ -24,12 +25,35 @@ def _object_without_duplicate_keys(pairs: list) -> dict:
     return dict(pairs)
 
 
+class OversizedInteger:
+    """A JSON integer too long for int() (Python's int-string conversion limit).
+
+    It is no number to any field, so the field it was sent in answers 422 naming itself instead of a 500.
+    """
+
+    def __init__(self, digits: str):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<integer of {len(self.digits)} digits>"
+
+
+def _integer(digits: str):
+    limit = sys.get_int_max_str_digits()
+    if limit and len(digits.lstrip("-")) > limit:
+        return OversizedInteger(digits)
+    return int(digits)
+
+
 class JsonBodyParser(FlaskParser):
     """webargs' parser, refusing as malformed JSON what json.loads would take or choke on.
 
     A repeated key would silently keep its last value; nesting deep enough to exhaust the recursion limit
-    would be a RecursionError (a 500). Both become webargs' own 400 for an invalid body.
+    would be a RecursionError (a 500). Both become webargs' own 400 for an invalid body. Query strings
+    take the schema's own `unknown` (our query schemas raise), not webargs' default of ignoring strays.
     """
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
@@ -37,7 +61,8 @@ class JsonBodyParser(FlaskParser):
         body = req.get_data(cache=True)
         # webargs reads a JSONDecodeError whose document is "" as "no body", so each names the body.
         try:
-            return json.loads(body.decode("utf-8"), object_pairs_hook=_object_without_duplicate_keys)
+            return json.loads(body.decode("utf-8"), object_pairs_hook=_object_without_duplicate_keys,
+                              parse_int=_integer)
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError("The body is not UTF-8", repr(body[:64]), error.start) from error
         except (_RepeatedKey, RecursionError) as error:

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..books.schemas import BookOut
 from ..domain import SHELF_STATUSES
-from ..schemas import StrictInteger, StrictSchema, Text
+from ..schemas import QueryArgs, StrictInteger, StrictSchema, Text
 
 
 class Status(fields.String):
@@ -26,7 +26,7 @@ class ShelfEntryIn(StrictSchema):
     review_text = Text(5000, allow_none=True)
 
 
-class ShelfListArgs(Schema):
+class ShelfListArgs(QueryArgs):
     status = Status()
 
 
