@@ -66,7 +66,7 @@ def _framework_settings(settings: Mapping) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,
         # If the limits' storage fails, serve anyway (fail open) rather than refuse every request.
         "RATELIMIT_SWALLOW_ERRORS": True,
     }

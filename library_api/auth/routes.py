@@ -22,13 +22,17 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+# One bucket per client for every route that checks or makes a password (SPEC.md, Service).
+login_limit = limiter.shared_limit(_login_limit, scope="login")
+
+
 def _passwords():
     return current_app.extensions["library.passwords"]
 
 
 @bp.route("/register", methods=["POST"], endpoint="register")
 @bp.route("/auth/register", methods=["POST"], endpoint="auth_register")
-@limiter.limit(_login_limit)
+@login_limit
 @bp.arguments(RegisterIn)
 @bp.response(201, UserOut)
 def register(data):
@@ -39,7 +43,7 @@ def register(data):
 
 
 @bp.route("/login", methods=["POST"])
-@limiter.limit(_login_limit)
+@login_limit
 @bp.arguments(LoginIn)
 @bp.response(200, TokenOut)
 def login(data):
@@ -50,7 +54,7 @@ def login(data):
 
 
 @bp.route("/auth/token", methods=["POST"])
-@limiter.limit(_login_limit)
+@login_limit
 @bp.arguments(TokenForm, location="form")
 @bp.response(200, TokenOut)
 def token(data):
