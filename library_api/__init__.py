@@ -16,7 +16,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment's settings, with `config` overriding them."""
     from config import load_settings
 
-    from . import errors, extensions, middleware
+    from . import errors, extensions, middleware, openapi
     from .auth.commands import create_admin
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
@@ -45,6 +45,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.register_jwt_errors(extensions.jwt)
     middleware.init_middleware(app)
     _register_blueprints(app, extensions.api)
+    app.extensions["library.openapi"] = openapi.document(extensions.api.spec,
+                                                         envelope=app.config["RESPONSE_ENVELOPE"])
     app.cli.add_command(create_admin)
     return app
 
@@ -73,8 +75,10 @@ def _framework_settings(settings: Mapping) -> dict:
 
 
 def _declare_security(api) -> None:
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    """Bearer and OAuth2 password-flow schemes, headers and error responses the operations refer to."""
+    from .openapi import declare_components
+
+    declare_components(api.spec)
 
 
 def _register_blueprints(app: Flask, api) -> None:

@@ -1,4 +1,6 @@
 """The Flask extensions, created unbound here and bound to an app in create_app()."""
+import json
+
 from flask import current_app
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -13,9 +15,17 @@ from .schemas import ErrorEnvelope
 
 
 class LibraryApi(Api):
-    """flask-smorest's Api, documenting SPEC.md's error envelope instead of its own."""
+    """flask-smorest's Api, documenting SPEC.md's error envelope instead of its own.
+
+    /openapi.json serves the document create_app() finished for this app (openapi.document), so an app
+    keeps its own even when a process makes several (the Api object is shared).
+    """
 
     ERROR_SCHEMA = ErrorEnvelope
+
+    def _openapi_json(self):
+        return current_app.response_class(json.dumps(current_app.extensions["library.openapi"], indent=2),
+                                          mimetype="application/json")
 
 
 # Named constraints, so migrations can refer to them on every database.

@@ -8,6 +8,7 @@ from flask_jwt_extended import get_jwt
 
 from ..extensions import limiter
 from ..middleware import FORM_ENDPOINTS
+from ..openapi import header_refs
 from ..web import Blueprint, utcnow, uow
 from . import service
 from .guards import current_actor, signed_in
@@ -34,7 +35,8 @@ def _passwords():
 @bp.route("/auth/register", methods=["POST"], endpoint="auth_register")
 @login_limit
 @bp.arguments(RegisterIn)
-@bp.response(201, UserOut)
+@bp.response(201, UserOut, headers=header_refs("Location"))
+@bp.errors(409)
 def register(data):
     """Create an account."""
     user = service.register_user(uow(), _passwords(), username=data["username"], password=data["password"],
@@ -46,6 +48,7 @@ def register(data):
 @login_limit
 @bp.arguments(LoginIn)
 @bp.response(200, TokenOut)
+@bp.errors(401)
 def login(data):
     """Exchange a username (or email) and password for an access token."""
     user = service.authenticate(uow(), _passwords(), login=data.get("username") or data["email"],
@@ -57,6 +60,7 @@ def login(data):
 @login_limit
 @bp.arguments(TokenForm, location="form")
 @bp.response(200, TokenOut)
+@bp.errors(401)
 def token(data):
     """Exchange credentials for an access token (OAuth2 password flow, form fields)."""
     user = service.authenticate(uow(), _passwords(), login=data["username"], password=data["password"])
