@@ -62,6 +62,8 @@ def _refuse_stray_query() -> None:
 def _require_json_body() -> None:
     if request.method not in _BODY_METHODS or not request.content_length:
         return
+    if request.routing_exception is not None:
+        return  # an unknown URL or a wrong method answers 404 / 405, whatever its body
     if request.endpoint in FORM_ENDPOINTS:
         return
     if not request.is_json:

@@ -101,3 +101,9 @@ def test_the_docs_page_ignores_a_query_string(client):
 def test_a_huge_path_id_is_404(member_client, path):
     response = member_client.get(path)
     assert response.status_code in (404, 405) and error_of(response)
+
+
+def test_a_wrong_method_with_a_form_body_is_405_not_415(client):
+    response = client.put("/auth/token", data={"username": "ada", "password": "x"})
+    assert response.status_code == 405 and error_of(response)["code"] == "METHOD_NOT_ALLOWED"
+    assert client.post("/nowhere", data="x", content_type="text/plain").status_code == 404
