@@ -16,7 +16,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment's settings, with `config` overriding them."""
     from config import load_settings
 
-    from . import errors, extensions, middleware, openapi
+    from . import errors, extensions, middleware
     from .auth.commands import create_admin
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
@@ -45,8 +45,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.register_jwt_errors(extensions.jwt)
     middleware.init_middleware(app)
     _register_blueprints(app, extensions.api)
-    app.extensions["library.openapi"] = openapi.document(extensions.api.spec,
-                                                         envelope=app.config["RESPONSE_ENVELOPE"])
+    app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one
     app.cli.add_command(create_admin)
     return app
 

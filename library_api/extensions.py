@@ -17,15 +17,20 @@ from .schemas import ErrorEnvelope
 class LibraryApi(Api):
     """flask-smorest's Api, documenting SPEC.md's error envelope instead of its own.
 
-    /openapi.json serves the document create_app() finished for this app (openapi.document), so an app
-    keeps its own even when a process makes several (the Api object is shared).
+    /openapi.json serves this app's own spec (kept by create_app, as the Api object is shared by every app
+    a process makes), finished by openapi.document on the first request and kept.
     """
 
     ERROR_SCHEMA = ErrorEnvelope
 
     def _openapi_json(self):
-        return current_app.response_class(json.dumps(current_app.extensions["library.openapi"], indent=2),
-                                          mimetype="application/json")
+        from .openapi import document
+
+        extensions = current_app.extensions
+        if "library.openapi" not in extensions:
+            extensions["library.openapi"] = json.dumps(
+                document(extensions["library.spec"], envelope=current_app.config["RESPONSE_ENVELOPE"]), indent=2)
+        return current_app.response_class(extensions["library.openapi"], mimetype="application/json")
 
 
 # Named constraints, so migrations can refer to them on every database.
