@@ -49,8 +49,8 @@ def _refuse_stray_query() -> None:
     """A route that declares no query arguments refuses any, like the routes whose schemas raise."""
     view = current_app.view_functions.get(request.endpoint or "")
     doc = getattr(view, "_apidoc", None)
-    if doc is None or not request.args:  # not an API route (docs page, assets), or nothing to refuse
-        return
+    if doc is None or not request.args or request.method == "OPTIONS":  # not an API route (the docs page,
+        return  # its assets), nothing to refuse, or a CORS preflight, which answers for the request to come
     declared = doc.get("arguments", {}).get("parameters", [])
     if any(parameter.get("in") in ("query", "querystring") for parameter in declared):
         return

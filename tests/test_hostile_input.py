@@ -107,3 +107,13 @@ def test_a_wrong_method_with_a_form_body_is_405_not_415(client):
     response = client.put("/auth/token", data={"username": "ada", "password": "x"})
     assert response.status_code == 405 and error_of(response)["code"] == "METHOD_NOT_ALLOWED"
     assert client.post("/nowhere", data="x", content_type="text/plain").status_code == 404
+
+
+def test_a_cors_preflight_is_not_refused_for_its_query_string(settings):
+    from library_api import create_app
+
+    client = create_app({**settings, "CORS_ORIGINS": "https://app.example.org"}).test_client()
+    response = client.options("/favorites?x=1", headers={"Origin": "https://app.example.org",
+                                                         "Access-Control-Request-Method": "GET"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.org"
