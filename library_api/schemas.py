@@ -35,6 +35,7 @@ class Text(fields.String):
     """A string with surrounding white space removed, bounded like the column that keeps it."""
 
     def __init__(self, max_length: int, min_length: int = 0, *, validate_also=None, **kwargs):
+        self.max_length = max_length
         checks = [validate.Length(min=min_length, max=max_length), _storable]
         doc_format = next((name for kind, name in _FORMATS.items() if isinstance(validate_also, kind)), None)
         if doc_format:
@@ -42,7 +43,11 @@ class Text(fields.String):
         super().__init__(validate=checks + ([validate_also] if validate_also else []), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # The bounds the OpenAPI document states hold for the string as sent, before trimming.
+        if len(text) > self.max_length:
+            raise ValidationError(f"Longer than maximum length {self.max_length}.")
+        return text.strip()
 
 
 class Secret(fields.String):

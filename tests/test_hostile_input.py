@@ -117,3 +117,10 @@ def test_a_cors_preflight_is_not_refused_for_its_query_string(settings):
                                                          "Access-Control-Request-Method": "GET"})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "https://app.example.org"
+
+
+def test_length_bounds_hold_for_the_text_as_sent_before_trimming(member_client):
+    padded = " " + "x" * 500  # 501 characters as sent, 500 once trimmed: the document says at most 500
+    response = member_client.post("/books", json={"title": padded, "author": "A"})
+    assert response.status_code == 422 and "title" in error_of(response)["details"]
+    assert member_client.post("/books", json={"title": " Dune ", "author": "A"}).get_json()["title"] == "Dune"
