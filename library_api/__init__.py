@@ -47,6 +47,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.register_jwt_errors(extensions.jwt)
     middleware.init_middleware(app)
     _register_blueprints(app, extensions.api)
+    app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one
     app.cli.add_command(create_admin)
     app.cli.add_command(expire_holds)
     if app.config["SERVING"] and app.config["ADMIN_USERNAME"]:
@@ -71,15 +72,17 @@ def _framework_settings(settings: Mapping) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,
         # If the limits' storage fails, serve anyway (fail open) rather than refuse every request.
         "RATELIMIT_SWALLOW_ERRORS": True,
     }
 
 
 def _declare_security(api) -> None:
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    """Bearer and OAuth2 password-flow schemes, headers and error responses the operations refer to."""
+    from .openapi import declare_components
+
+    declare_components(api.spec)
 
 
 def _register_blueprints(app: Flask, api) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -177,10 +178,20 @@ def handle_http_exception(error: HTTPException):
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
     if status == 429:
-        # flask-limiter adds Retry-After (whole seconds) to this response after the handler.
-        return error_response(429, "RATE_LIMITED", "Too many requests; retry after the Retry-After seconds")
+        return error_response(429, "RATE_LIMITED", "Too many requests; retry after the Retry-After seconds",
+                              headers={"Retry-After": str(_seconds_until_reset())})
     code = HTTP_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "BAD_REQUEST")
     return error_response(status, code, error.description or error.name, None, headers)
+
+
+def _seconds_until_reset() -> int:
+    """Whole seconds until the breached limit's window resets (at least 1)."""
+    from .extensions import limiter
+
+    breached = limiter.current_limit
+    if breached is None:
+        return 60
+    return max(1, int(breached.reset_at - time.time()))
 
 
 def handle_unexpected(error: Exception):

@@ -1,4 +1,7 @@
 """The Flask extensions, created unbound here and bound to an app in create_app()."""
+import json
+
+from flask import current_app
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -12,9 +15,22 @@ from .schemas import ErrorEnvelope
 
 
 class LibraryApi(Api):
-    """flask-smorest's Api, documenting SPEC.md's error envelope instead of its own."""
+    """flask-smorest's Api, documenting SPEC.md's error envelope instead of its own.
+
+    /openapi.json serves this app's own spec (kept by create_app, as the Api object is shared by every app
+    a process makes), finished by openapi.document on the first request and kept.
+    """
 
     ERROR_SCHEMA = ErrorEnvelope
+
+    def _openapi_json(self):
+        from .openapi import document
+
+        extensions = current_app.extensions
+        if "library.openapi" not in extensions:
+            extensions["library.openapi"] = json.dumps(
+                document(extensions["library.spec"], envelope=current_app.config["RESPONSE_ENVELOPE"]), indent=2)
+        return current_app.response_class(extensions["library.openapi"], mimetype="application/json")
 
 
 # Named constraints, so migrations can refer to them on every database.
@@ -29,6 +45,33 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 jwt = JWTManager()
-limiter = Limiter(key_func=get_remote_address)
+def _per_client_limit() -> str:
+    return current_app.config["RATELIMIT_DEFAULT"]
+
+
+class LibraryLimiter(Limiter):
+    """Flask-Limiter with SPEC.md's meaning of RATELIMIT_DEFAULT: one bucket per client across all routes.
+
+    Flask-Limiter reads RATELIMIT_DEFAULT as a limit for each route on its own (300 on every route);
+    here the setting is the application-wide limit, read per request so that each app keeps its value.
+    """
+
+    def init_app(self, app) -> None:
+        missing = object()
+        per_client = app.config.pop("RATELIMIT_DEFAULT", missing)
+        # One Limiter serves every app a process creates (tests make many): Flask-Limiter keeps the first
+        # app's key prefix, so each app sets its own.
+        self._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
+        try:
+            super().init_app(app)
+        finally:
+            if per_client is not missing:
+                app.config["RATELIMIT_DEFAULT"] = per_client
+
+
+# The client is the connecting address (a trusted proxy's report of it, once PROXY_COUNT is honoured).
+# Retry-After goes on a 429 only (errors.py), so the per-response rate-limit headers are off.
+limiter = LibraryLimiter(key_func=get_remote_address, application_limits=[_per_client_limit],
+                         headers_enabled=False)
 cors = CORS()
 api = LibraryApi()

@@ -14,6 +14,14 @@ CAMEL_CASE_ALIASES = {
 }
 
 
+# The shape of an ISBN-10 or ISBN-13 with its hyphens and spaces; the server also verifies the check
+# digit (400 INVALID_ISBN), which a pattern cannot state.
+ISBN_PATTERN = r"^[0-9Xx -]{10,32}$"
+
+# Formats the OpenAPI document states for a Text field checked by one of these validators.
+_FORMATS = {validate.Email: "email", validate.URL: "uri"}
+
+
 def _storable(value: str) -> None:
     # PostgreSQL cannot store NUL in text, and a lone surrogate (valid JSON, "\ud800") is not UTF-8.
     if "\x00" in value:
@@ -28,11 +36,19 @@ class Text(fields.String):
     """A string with surrounding white space removed, bounded like the column that keeps it."""
 
     def __init__(self, max_length: int, min_length: int = 0, *, validate_also=None, **kwargs):
+        self.max_length = max_length
         checks = [validate.Length(min=min_length, max=max_length), _storable]
+        doc_format = next((name for kind, name in _FORMATS.items() if isinstance(validate_also, kind)), None)
+        if doc_format:
+            kwargs["metadata"] = {"format": doc_format, **kwargs.get("metadata", {})}
         super().__init__(validate=checks + ([validate_also] if validate_also else []), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # The bounds the OpenAPI document states hold for the string as sent, before trimming.
+        if len(text) > self.max_length:
+            raise ValidationError(f"Longer than maximum length {self.max_length}.")
+        return text.strip()
 
 
 class Secret(fields.String):
@@ -74,7 +90,14 @@ class StrictSchema(Schema):
         return data
 
 
-class PageArgs(Schema):
+class QueryArgs(Schema):
+    """Query-string arguments: an unknown parameter (`?serach=fox`) is an error naming it."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageArgs(QueryArgs):
     """`page` and `per_page` of a paginated list."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 
 import flask_smorest
@@ -11,6 +12,8 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
 
 from .domain import CirculationRules
+from .extensions import limiter
+from .openapi import BEARER, ERRORS, OAUTH2
 from .store.base import UnitOfWork
 
 
@@ -25,12 +28,35 @@ def _object_without_duplicate_keys(pairs: list) -> dict:
     return dict(pairs)
 
 
+class OversizedInteger:
+    """A JSON integer too long for int() (Python's int-string conversion limit).
+
+    It is no number to any field, so the field it was sent in answers 422 naming itself instead of a 500.
+    """
+
+    def __init__(self, digits: str):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<integer of {len(self.digits)} digits>"
+
+
+def _integer(digits: str):
+    limit = sys.get_int_max_str_digits()
+    if limit and len(digits.lstrip("-")) > limit:
+        return OversizedInteger(digits)
+    return int(digits)
+
+
 class JsonBodyParser(FlaskParser):
     """webargs' parser, refusing as malformed JSON what json.loads would take or choke on.
 
     A repeated key would silently keep its last value; nesting deep enough to exhaust the recursion limit
-    would be a RecursionError (a 500). Both become webargs' own 400 for an invalid body.
+    would be a RecursionError (a 500). Both become webargs' own 400 for an invalid body. Query strings
+    take the schema's own `unknown` (our query schemas raise), not webargs' default of ignoring strays.
     """
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
@@ -38,7 +64,8 @@ class JsonBodyParser(FlaskParser):
         body = req.get_data(cache=True)
         # webargs reads a JSONDecodeError whose document is "" as "no body", so each names the body.
         try:
-            return json.loads(body.decode("utf-8"), object_pairs_hook=_object_without_duplicate_keys)
+            return json.loads(body.decode("utf-8"), object_pairs_hook=_object_without_duplicate_keys,
+                              parse_int=_integer)
         except UnicodeDecodeError as error:
             raise json.JSONDecodeError("The body is not UTF-8", repr(body[:64]), error.start) from error
         except (_RepeatedKey, RecursionError) as error:
@@ -54,9 +81,63 @@ class IdConverter(IntegerConverter):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint with our JSON body parser."""
+    """flask-smorest's Blueprint with our JSON body parser, documenting each operation's errors centrally.
+
+    Every operation gets an operationId (its endpoint) and the error statuses its kind of route can
+    answer: 422 (query parameters, and bodies), 429 unless unmetered, 404 with a path id, 400/413/415 with a
+    body, 401/403 from its guard (auth/guards.py). `@bp.errors(...)` adds what only the route knows.
+    """
 
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_error_doc)
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, *args, **kwargs):
+        super().add_url_rule(rule, endpoint, view_func, *args, **kwargs)
+        endpoint = endpoint or view_func.__name__
+        for method, doc in self._docs[endpoint].items():
+            if method != "parameters":
+                doc.update(endpoint=endpoint, rule=rule)
+
+    @staticmethod
+    def errors(*statuses: int):
+        """Document error statuses only the route knows it answers (409, 400 INVALID_ISBN, 502/504)."""
+        def decorator(view):
+            doc = dict(getattr(view, "_apidoc", {}))
+            doc["error_statuses"] = [*doc.get("error_statuses", ()), *statuses]
+            view._apidoc = doc
+            return view
+        return decorator
+
+    def _prepare_error_doc(self, doc, doc_info, *, app, **kwargs):
+        statuses = {422, *doc_info.get("error_statuses", ())}  # any route refuses unknown query parameters
+        if "requestBody" in doc:
+            statuses |= {400, 413, 415}
+        if "<" in doc_info["rule"]:
+            statuses.add(404)
+        if not doc_info.get("unmetered"):
+            statuses.add(429)
+        guard = doc_info.get("guard")
+        if guard:
+            open_catalog = guard["optional_when_open"] and app.config["LIBRARY_WRITE_ACCESS"] == "open"
+            doc["security"] = [BEARER, OAUTH2, *([{}] if open_catalog else [])]
+            statuses |= set(guard["statuses"])
+        responses = doc.setdefault("responses", {})
+        for status in sorted(statuses):
+            if isinstance(responses.get(status), dict) or str(status) in responses:
+                continue  # the route describes this one itself
+            responses[status] = ERRORS[status][0]
+        doc["operationId"] = f"{self.name}.{doc_info['endpoint']}"
+        return doc
+
+
+def unmetered(view):
+    """Exempt a route from the rate limits (a health probe must never be refused), and document it so."""
+    view = limiter.exempt(view)
+    view._apidoc = {**getattr(view, "_apidoc", {}), "unmetered": True}
+    return view
 
 
 def uow() -> UnitOfWork:

@@ -8,6 +8,7 @@ from flask_jwt_extended import get_jwt
 
 from ..extensions import limiter
 from ..middleware import FORM_ENDPOINTS
+from ..openapi import header_refs
 from ..web import Blueprint, utcnow, uow
 from . import service
 from .guards import current_actor, signed_in
@@ -22,15 +23,20 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+# One bucket per client for every route that checks or makes a password (SPEC.md, Service).
+login_limit = limiter.shared_limit(_login_limit, scope="login")
+
+
 def _passwords():
     return current_app.extensions["library.passwords"]
 
 
 @bp.route("/register", methods=["POST"], endpoint="register")
 @bp.route("/auth/register", methods=["POST"], endpoint="auth_register")
-@limiter.limit(_login_limit)
+@login_limit
 @bp.arguments(RegisterIn)
-@bp.response(201, UserOut)
+@bp.response(201, UserOut, headers=header_refs("Location"))
+@bp.errors(409)
 def register(data):
     """Create an account."""
     user = service.register_user(uow(), _passwords(), username=data["username"], password=data["password"],
@@ -39,9 +45,10 @@ def register(data):
 
 
 @bp.route("/login", methods=["POST"])
-@limiter.limit(_login_limit)
+@login_limit
 @bp.arguments(LoginIn)
 @bp.response(200, TokenOut)
+@bp.errors(401)
 def login(data):
     """Exchange a username (or email) and password for an access token."""
     user = service.authenticate(uow(), _passwords(), login=data.get("username") or data["email"],
@@ -50,9 +57,10 @@ def login(data):
 
 
 @bp.route("/auth/token", methods=["POST"])
-@limiter.limit(_login_limit)
+@login_limit
 @bp.arguments(TokenForm, location="form")
 @bp.response(200, TokenOut)
+@bp.errors(401)
 def token(data):
     """Exchange credentials for an access token (OAuth2 password flow, form fields)."""
     user = service.authenticate(uow(), _passwords(), login=data["username"], password=data["password"])
@@ -80,7 +88,7 @@ def me():
 
 @bp.route("/me", methods=["PATCH"])
 @signed_in
-@bp.arguments(AccountPatch)
+@bp.arguments(AccountPatch, required=False)
 @bp.response(200, UserOut)
 def update_me(changes):
     """Change the signed-in account's name, email or password (the last two need current_password)."""

@@ -10,10 +10,10 @@ PASSWORD_RULES = {"min_length": 10, "max_length": 128}
 
 
 class RegisterIn(StrictSchema):
-    username = Text(64, min_length=3, required=True, validate_also=USERNAME)
-    password = Secret(required=True, **PASSWORD_RULES)
-    email = Text(254, allow_none=True, validate_also=validate.Email())
-    name = Text(200, allow_none=True)
+    username = Text(64, min_length=3, required=True, validate_also=USERNAME, metadata={"example": "ada"})
+    password = Secret(required=True, **PASSWORD_RULES, metadata={"example": "correct horse battery"})
+    email = Text(254, allow_none=True, validate_also=validate.Email(), metadata={"example": "ada@example.org"})
+    name = Text(200, allow_none=True, metadata={"example": "Ada Lovelace"})
 
 
 class AccountPatch(StrictSchema):
@@ -28,9 +28,10 @@ class AccountPatch(StrictSchema):
 class LoginIn(StrictSchema):
     """`username` (or `email`) and `password`."""
 
-    username = Text(254, min_length=1)
+    username = Text(254, min_length=1, metadata={"example": "ada"})
     email = Text(254, min_length=1)
-    password = Secret(required=True, min_length=1, max_length=PASSWORD_RULES["max_length"])
+    password = Secret(required=True, min_length=1, max_length=PASSWORD_RULES["max_length"],
+                      metadata={"example": "correct horse battery"})
 
     @validates_schema
     def one_login(self, data, **kwargs):
@@ -50,16 +51,17 @@ class TokenForm(StrictSchema):
 
 
 class TokenOut(Schema):
-    access_token = fields.String(required=True)
+    access_token = fields.String(required=True, metadata={"example": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."})
     token_type = fields.String(required=True, metadata={"example": "bearer"})
-    expires_in = fields.Integer(required=True, metadata={"description": "Seconds until the token expires"})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds until the token expires",
+                                                         "example": 1800})
 
 
 class UserOut(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(allow_none=True)
-    username = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    is_admin = fields.Boolean(required=True)
-    is_active = fields.Boolean(required=True)
+    id = fields.Integer(required=True, metadata={"example": 1})
+    name = fields.String(allow_none=True, metadata={"example": "Ada Lovelace"})
+    username = fields.String(allow_none=True, metadata={"example": "ada"})
+    email = fields.String(allow_none=True, metadata={"example": "ada@example.org"})
+    is_admin = fields.Boolean(required=True, metadata={"example": False})
+    is_active = fields.Boolean(required=True, metadata={"example": True})
     created_at = fields.DateTime()

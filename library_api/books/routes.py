@@ -5,6 +5,7 @@ from flask import url_for
 
 from ..auth.guards import catalog_writer
 from ..domain import BookQuery
+from ..openapi import header_refs
 from ..pagination import page_headers
 from ..web import Blueprint, circulation_rules, metadata_lookup, utcnow, uow
 from . import service
@@ -15,7 +16,8 @@ bp = Blueprint("books", __name__, description="The library's catalog")
 
 @bp.route("/books", methods=["GET"])
 @bp.arguments(BookListArgs, location="query", as_kwargs=True)
-@bp.response(200, BookOut(many=True), headers={"X-Total-Count": {"schema": {"type": "integer"}}})
+@bp.response(200, BookOut(many=True), headers=header_refs("Link", "X-Total-Count"))
+@bp.errors(400)
 def list_books(page, per_page, sort, **filters):
     """List the catalog, filtered, sorted and paginated."""
     query = BookQuery(page=page, per_page=per_page, sort=sort.lstrip("-"), descending=sort.startswith("-"),
@@ -27,7 +29,8 @@ def list_books(page, per_page, sort, **filters):
 @bp.route("/books", methods=["POST"])
 @catalog_writer
 @bp.arguments(BookCreate)
-@bp.response(201, BookOut)
+@bp.response(201, BookOut, headers=header_refs("Location"))
+@bp.errors(409, 502, 504)
 def add_book(fields):
     """Add a book by ISBN (looked up), by its fields, or both (given fields win)."""
     book = service.add_book(uow(), metadata_lookup(), fields=fields, now=utcnow())
@@ -45,6 +48,7 @@ def get_book(book_id):
 @catalog_writer
 @bp.arguments(BookReplace)
 @bp.response(200, BookOut)
+@bp.errors(409)
 def replace_book(fields, book_id):
     """Replace a book; fields left out are cleared."""
     return service.replace_book(uow(), book_id=book_id, fields=fields, now=utcnow())
@@ -52,8 +56,9 @@ def replace_book(fields, book_id):
 
 @bp.route("/books/<id:book_id>", methods=["PATCH"])
 @catalog_writer
-@bp.arguments(BookPatch)
+@bp.arguments(BookPatch, required=False)
 @bp.response(200, BookOut)
+@bp.errors(409)
 def update_book(changes, book_id):
     """Change some fields of a book."""
     return service.update_book(uow(), book_id=book_id, changes=changes, now=utcnow())
@@ -70,6 +75,7 @@ def refresh_book(book_id):
 @bp.route("/books/<id:book_id>", methods=["DELETE"])
 @catalog_writer
 @bp.response(204)
+@bp.errors(409)
 def delete_book(book_id):
     """Delete a book with its copies, holds, loan history, favorites and shelf entries."""
     service.delete_book(uow(), book_id=book_id, now=utcnow(), rules=circulation_rules())

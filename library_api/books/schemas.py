@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain import SORT_KEYS
-from ..schemas import PageArgs, StrictInteger, StrictSchema, Text
+from ..schemas import ISBN_PATTERN, PageArgs, StrictInteger, StrictSchema, Text
 
 YEAR = validate.Range(min=-3000, max=2100)
 
@@ -12,15 +12,17 @@ YEAR = validate.Range(min=-3000, max=2100)
 class _BookFields(StrictSchema):
     """Every field a caller may set; what is required depends on the request."""
 
-    isbn = fields.String(allow_none=True, validate=validate.Length(max=32),
-                         metadata={"description": "ISBN-10 or ISBN-13, hyphens and spaces allowed"})
-    title = Text(500, min_length=1)
-    author = Text(500, min_length=1, metadata={"description": "Several authors joined with \", \""})
+    isbn = fields.String(allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "ISBN-10 or ISBN-13, hyphens and spaces allowed (check digit verified: 400 INVALID_ISBN); "
+                       "\"\" means none", "pattern": f"^$|{ISBN_PATTERN}", "example": "978-0-14-032872-1"})
+    title = Text(500, min_length=1, metadata={"example": "Fantastic Mr. Fox"})
+    author = Text(500, min_length=1, metadata={"description": "Several authors joined with \", \"",
+                                               "example": "Roald Dahl"})
     subtitle = Text(500, allow_none=True)
     summary = Text(20_000, allow_none=True)
     cover_url = Text(2048, allow_none=True, validate_also=validate.URL(schemes={"http", "https"}))
-    publication_year = StrictInteger(allow_none=True, validate=YEAR)
-    genre = Text(100, allow_none=True)
+    publication_year = StrictInteger(allow_none=True, validate=YEAR, metadata={"example": 1988})
+    genre = Text(100, allow_none=True, metadata={"example": "Children's fiction"})
     publisher = Text(500, allow_none=True)
     page_count = StrictInteger(allow_none=True, validate=validate.Range(min=1, max=100_000))
 
@@ -52,22 +54,26 @@ class BookPatch(_BookFields):
 
 
 class BookOut(Schema):
-    id = fields.Integer(required=True)
-    isbn = fields.String(allow_none=True, metadata={"description": "ISBN-13"})
-    isbn10 = fields.String(allow_none=True)
-    title = fields.String(required=True)
+    id = fields.Integer(required=True, metadata={"example": 1})
+    isbn = fields.String(allow_none=True, metadata={"description": "ISBN-13", "example": "9780140328721"})
+    isbn10 = fields.String(allow_none=True, metadata={"example": "0140328726"})
+    title = fields.String(required=True, metadata={"example": "Fantastic Mr. Fox"})
     subtitle = fields.String(allow_none=True)
-    author = fields.String(allow_none=True)
+    author = fields.String(allow_none=True, metadata={"example": "Roald Dahl"})
     summary = fields.String(allow_none=True)
-    cover_url = fields.String(allow_none=True)
-    publication_year = fields.Integer(allow_none=True)
+    cover_url = fields.String(allow_none=True, metadata={
+        "example": "https://covers.openlibrary.org/b/id/8739161-L.jpg"})
+    publication_year = fields.Integer(allow_none=True, metadata={"example": 1988})
     genre = fields.String(allow_none=True)
-    publisher = fields.String(allow_none=True)
-    page_count = fields.Integer(allow_none=True)
-    copies = fields.Integer(required=True, metadata={"description": "Copies the library has"})
-    available_copies = fields.Integer(required=True, metadata={"description": "Copies on the shelf now"})
-    available = fields.Boolean(required=True, metadata={"description": "Whether a copy is on the shelf"})
-    source = fields.String(required=True, metadata={"description": "openlibrary, google_books or manual"})
+    publisher = fields.String(allow_none=True, metadata={"example": "Puffin"})
+    page_count = fields.Integer(allow_none=True, metadata={"example": 96})
+    copies = fields.Integer(required=True, metadata={"description": "Copies the library has", "example": 2})
+    available_copies = fields.Integer(required=True, metadata={"description": "Copies on the shelf now",
+                                                               "example": 1})
+    available = fields.Boolean(required=True, metadata={"description": "Whether a copy is on the shelf",
+                                                        "example": True})
+    source = fields.String(required=True, metadata={"description": "openlibrary, google_books or manual",
+                                                    "example": "openlibrary"})
     average_rating = fields.Float(allow_none=True)
     rating_count = fields.Integer()
     created_at = fields.DateTime()
@@ -79,7 +85,10 @@ class BookListArgs(PageArgs):
     genre = Text(100, metadata={"description": "Genre, ignoring letter case"})
     title = Text(500, metadata={"description": "Case-insensitive substring of the title"})
     q = Text(500, metadata={"description": "Substring of the title or the author"})
-    isbn = fields.String(validate=validate.Length(max=32), metadata={"description": "ISBN in any form"})
+    # Empty is allowed here: an empty filter is no filter.
+    isbn = fields.String(validate=validate.Length(max=32), metadata={
+        "description": "ISBN in any form (an invalid one is 400 INVALID_ISBN; empty: no filter)",
+        "pattern": f"^$|{ISBN_PATTERN}"})
     available = fields.Boolean()
     sort = fields.String(load_default="created_at",
                          validate=validate.OneOf([*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]))

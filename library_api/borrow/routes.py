@@ -103,7 +103,7 @@ def get_loan(loan_id):
 
 
 @bp.route("/loans/<id:loan_id>/renew", methods=["POST"])
-@bp.arguments(RenewIn)
+@bp.arguments(RenewIn, required=False)
 @bp.response(200, LoanOut)
 def renew(data, loan_id):
     """Renew a loan: due LOAN_DAYS (or due_days) from now, unless others wait or it was renewed enough."""
@@ -200,7 +200,7 @@ def list_copies(book_id):
 
 @bp.route("/books/<id:book_id>/copies", methods=["POST"])
 @catalog_writer
-@bp.arguments(CopyIn)
+@bp.arguments(CopyIn, required=False)
 @bp.response(201, CopyOut)
 def add_copy(data, book_id):
     """Add a copy of a book, with a barcode or a generated one."""

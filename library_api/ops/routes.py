@@ -7,16 +7,15 @@ from swagger_ui_bundle import swagger_ui_path
 
 from . import service
 from .schemas import HealthOut, ReadyOut
-from ..extensions import limiter
 from ..schemas import ErrorEnvelope
-from ..web import Blueprint, uow
+from ..web import Blueprint, unmetered, uow
 
 bp = Blueprint("ops", __name__, description="Service health")
 assets = FlaskBlueprint("docs_assets", __name__)
 
 
 @bp.route("/health", methods=["GET"])
-@limiter.exempt
+@unmetered
 @bp.response(200, HealthOut)
 def health():
     """Say the process is alive."""
@@ -24,7 +23,7 @@ def health():
 
 
 @bp.route("/ready", methods=["GET"])
-@limiter.exempt
+@unmetered
 @bp.response(200, ReadyOut)
 @bp.alt_response(503, schema=ErrorEnvelope, description="A dependency does not answer")
 def ready():

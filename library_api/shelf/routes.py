@@ -29,8 +29,9 @@ def list_shelf(args):
 
 @bp.route("/my-library/<id:book_id>", methods=["POST"])
 @signed_in
-@bp.arguments(ShelfEntryIn)
+@bp.arguments(ShelfEntryIn, required=False)
 @bp.response(201, ShelfEntryOut)
+@bp.errors(409)
 def add_to_shelf(fields, book_id):
     """Put a book on your shelf (status defaults to wishlist)."""
     return _item(service.add_to_shelf(uow(), user_id=current_actor().id, book_id=book_id, fields=fields,
@@ -39,7 +40,7 @@ def add_to_shelf(fields, book_id):
 
 @bp.route("/my-library/<id:book_id>", methods=["PATCH"])
 @signed_in
-@bp.arguments(ShelfEntryIn)
+@bp.arguments(ShelfEntryIn, required=False)
 @bp.response(200, ShelfEntryOut)
 def update_shelf_entry(changes, book_id):
     """Change a shelf entry's status, rating or review."""

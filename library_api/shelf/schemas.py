@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from ..books.schemas import BookOut
 from ..domain import SHELF_STATUSES
-from ..schemas import StrictInteger, StrictSchema, Text
+from ..schemas import QueryArgs, StrictInteger, StrictSchema, Text
 
 
 class Status(fields.String):
@@ -21,18 +21,19 @@ class Status(fields.String):
 class ShelfEntryIn(StrictSchema):
     """`status` (wishlist, reading, completed), `rating` 1-5 (completed books only), `review_text`."""
 
-    status = Status()
-    rating = StrictInteger(allow_none=True, validate=validate.Range(min=1, max=5))
-    review_text = Text(5000, allow_none=True)
+    status = Status(metadata={"example": "completed"})
+    rating = StrictInteger(allow_none=True, validate=validate.Range(min=1, max=5), metadata={
+        "description": "Only for a completed book (422 otherwise)", "example": 5})
+    review_text = Text(5000, allow_none=True, metadata={"example": "Chilling."})
 
 
-class ShelfListArgs(Schema):
+class ShelfListArgs(QueryArgs):
     status = Status()
 
 
 class ShelfEntryOut(Schema):
     book = fields.Nested(BookOut, required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, metadata={"example": "reading"})
     rating = fields.Integer(allow_none=True)
     review_text = fields.String(allow_none=True)
     date_added = fields.DateTime()
