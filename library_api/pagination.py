@@ -7,9 +7,10 @@ from flask import request
 
 
 def _page_url(page: int) -> str:
+    # Relative to the server (RFC 8288 allows it): a link never carries the untrusted Host header.
     args = request.args.copy()
     args["page"] = str(page)
-    return f"{request.base_url}?{urlencode(list(args.items(multi=True)))}"
+    return f"{request.script_root}{request.path}?{urlencode(list(args.items(multi=True)))}"
 
 
 def page_headers(total: int, page: int, per_page: int) -> dict:

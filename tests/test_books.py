@@ -183,3 +183,9 @@ def test_a_body_that_is_not_an_object_is_422(client):
 def test_boundary_values_are_accepted(client):
     book = add(client, title="x" * 500, author="A" * 500, summary="s" * 20_000, publication_year=-3000)
     assert len(book["title"]) == 500 and book["publication_year"] == -3000
+
+
+def test_links_never_carry_the_callers_host_header(client, shelf_of_three):
+    response = client.get("/books?per_page=1", headers={"Host": "evil.example"})
+    assert "evil.example" not in response.headers["Link"]
+    assert response.headers["Link"].startswith("</books?per_page=1&page=1>; rel=\"first\"")

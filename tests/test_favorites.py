@@ -50,3 +50,16 @@ def test_deleting_a_book_removes_it_from_favorites(member_client, book):
     member_client.post(f"/favorites/{book['id']}")
     assert member_client.delete(f"/books/{book['id']}").status_code == 204
     assert member_client.get("/favorites").get_json() == []
+
+
+def test_a_new_favorite_answers_its_location_and_can_be_read_there(member_client, book):
+    created = member_client.post(f"/favorites/{book['id']}")
+    assert created.status_code == 201 and created.headers["Location"] == f"/favorites/{book['id']}"
+    assert member_client.get(created.headers["Location"]).get_json()["title"] == book["title"]
+    member_client.delete(f"/favorites/{book['id']}")
+    assert member_client.get(f"/favorites/{book['id']}").status_code == 404
+
+
+def test_another_members_favorite_is_not_yours_to_read(member_client, other_client, book):
+    member_client.post(f"/favorites/{book['id']}")
+    assert other_client.get(f"/favorites/{book['id']}").status_code == 404

@@ -120,3 +120,12 @@ def test_deleting_a_book_removes_its_shelf_entries(member_client, book):
     member_client.post(f"/my-library/{book['id']}", json={"status": "completed", "rating": 3})
     assert member_client.delete(f"/books/{book['id']}").status_code == 204
     assert member_client.get("/my-library").get_json() == []
+
+
+def test_a_new_shelf_entry_answers_its_location_and_can_be_read_there(member_client, book):
+    created = member_client.post(f"/my-library/{book['id']}", json={"status": "reading"})
+    assert created.status_code == 201 and created.headers["Location"] == f"/my-library/{book['id']}"
+    entry = member_client.get(created.headers["Location"]).get_json()
+    assert entry["status"] == "reading" and entry["book"]["id"] == book["id"]
+    member_client.delete(f"/my-library/{book['id']}")
+    assert member_client.get(f"/my-library/{book['id']}").status_code == 404

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from flask import url_for
+
 from ..auth.guards import current_actor, signed_in
 from ..books.schemas import BookOut
 from ..web import Blueprint, utcnow, uow
@@ -25,7 +27,15 @@ def list_favorites():
 def add_favorite(book_id):
     """Mark a book as a favorite (201, or 200 if it already was one)."""
     book, created = service.add_favorite(uow(), user_id=current_actor().id, book_id=book_id, now=utcnow())
-    return book, 201 if created else 200
+    return book, 201 if created else 200, {"Location": url_for("favorites.get_favorite", book_id=book_id)}
+
+
+@bp.route("/favorites/<id:book_id>", methods=["GET"])
+@signed_in
+@bp.response(200, BookOut)
+def get_favorite(book_id):
+    """Show a book among your favorites (404 if it is not one)."""
+    return service.get_favorite(uow(), user_id=current_actor().id, book_id=book_id)
 
 
 @bp.route("/favorites/<id:book_id>", methods=["DELETE"])

@@ -15,6 +15,14 @@ def list_favorites(uow: UnitOfWork, *, user_id: int) -> list[Book]:
         return uow.favorites.books_for_user(user_id)
 
 
+def get_favorite(uow: UnitOfWork, *, user_id: int, book_id: int) -> Book:
+    """A book among the user's favorites. Raises NotFound if it is not one."""
+    with uow.reading():
+        if not uow.favorites.has(user_id, book_id):
+            raise _not_a_favorite(book_id)
+        return existing_book(uow, book_id)
+
+
 def add_favorite(uow: UnitOfWork, *, user_id: int, book_id: int, now: datetime) -> tuple[Book, bool]:
     """Mark a book as a favorite; the flag says whether it is new. Raises NotFound BOOK_NOT_FOUND."""
     with uow:
@@ -28,5 +36,9 @@ def remove_favorite(uow: UnitOfWork, *, user_id: int, book_id: int) -> None:
     """Unmark a favorite. Raises NotFound if it was not one."""
     with uow:
         if not uow.favorites.remove(user_id, book_id):
-            raise NotFound("NOT_FOUND", "This book is not among your favorites", book_id=book_id)
+            raise _not_a_favorite(book_id)
         uow.commit()
+
+
+def _not_a_favorite(book_id: int) -> NotFound:
+    return NotFound("NOT_FOUND", "This book is not among your favorites", book_id=book_id)

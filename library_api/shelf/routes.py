@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from flask import url_for
 
 from ..auth.guards import current_actor, signed_in
 from ..web import Blueprint, utcnow, uow
@@ -34,8 +35,16 @@ def list_shelf(args):
 @bp.errors(409)
 def add_to_shelf(fields, book_id):
     """Put a book on your shelf (status defaults to wishlist)."""
-    return _item(service.add_to_shelf(uow(), user_id=current_actor().id, book_id=book_id, fields=fields,
-                                      now=utcnow()))
+    item = service.add_to_shelf(uow(), user_id=current_actor().id, book_id=book_id, fields=fields, now=utcnow())
+    return _item(item), {"Location": url_for("shelf.get_shelf_entry", book_id=book_id)}
+
+
+@bp.route("/my-library/<id:book_id>", methods=["GET"])
+@signed_in
+@bp.response(200, ShelfEntryOut)
+def get_shelf_entry(book_id):
+    """Show one book on your shelf (404 if it is not there)."""
+    return _item(service.get_shelf_entry(uow(), user_id=current_actor().id, book_id=book_id))
 
 
 @bp.route("/my-library/<id:book_id>", methods=["PATCH"])

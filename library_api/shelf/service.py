@@ -18,6 +18,12 @@ def list_shelf(uow: UnitOfWork, *, user_id: int, status: str | None) -> list[She
         return uow.shelf.for_user(user_id, status)
 
 
+def get_shelf_entry(uow: UnitOfWork, *, user_id: int, book_id: int) -> ShelfItem:
+    """One book on the user's shelf. Raises NotFound if it is not there."""
+    with uow.reading():
+        return _entry(uow, user_id, book_id), existing_book(uow, book_id)
+
+
 def add_to_shelf(uow: UnitOfWork, *, user_id: int, book_id: int, fields: dict, now: datetime) -> ShelfItem:
     """Put a book on the user's shelf. Raises NotFound BOOK_NOT_FOUND, Conflict ALREADY_ON_SHELF, Unprocessable."""
     entry = ShelfEntry(user_id=user_id, book_id=book_id, date_added=now, updated_at=now,

@@ -71,6 +71,9 @@ class FavoriteRepository(abc.ABC):
         """Unmark a favorite; False if it was not one."""
 
     @abc.abstractmethod
+    def has(self, user_id: int, book_id: int) -> bool: ...
+
+    @abc.abstractmethod
     def books_for_user(self, user_id: int) -> list[Book]:
         """The user's favorite books, oldest favorite first."""
 

@@ -23,6 +23,9 @@ class MemoryFavorites(FavoriteRepository):
     def remove(self, user_id: int, book_id: int) -> bool:
         return self.j.pop("favorites", (user_id, book_id))
 
+    def has(self, user_id: int, book_id: int) -> bool:
+        return self.j.get("favorites", (user_id, book_id)) is not None
+
     def books_for_user(self, user_id: int) -> list[Book]:
         mine = sorted((added, book_id) for (owner, book_id), added in self.store.tables["favorites"].items()
                       if owner == user_id)

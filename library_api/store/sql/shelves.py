@@ -55,6 +55,9 @@ class SqlFavorites(FavoriteRepository):
     def remove(self, user_id: int, book_id: int) -> bool:
         return delete_by_key(self.session, FavoriteRow, (user_id, book_id))
 
+    def has(self, user_id: int, book_id: int) -> bool:
+        return self.session.get(FavoriteRow, (user_id, book_id)) is not None
+
     def books_for_user(self, user_id: int) -> list[Book]:
         rows = self.session.scalars(
             select(BookRow).join(FavoriteRow, FavoriteRow.book_id == BookRow.id)
