@@ -17,6 +17,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from config import load_settings
 
     from . import errors, extensions, middleware
+    from .conditional import init_conditional
     from .auth.commands import create_admin, ensure_admin
     from .borrow.commands import expire_holds
     from .auth.passwords import Passwords
@@ -45,6 +46,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     _declare_security(extensions.api)
     errors.register_error_handlers(app)
     errors.register_jwt_errors(extensions.jwt)
+    init_conditional(app)  # first registered, so it runs last: after the envelope, on the final body
     middleware.init_middleware(app)
     _register_blueprints(app, extensions.api)
     app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one

@@ -12,15 +12,28 @@ FOLDED_SORT_KEYS = ("title", "author")
 SHELF_STATUSES = ("wishlist", "reading", "completed")
 
 
+# Casefolding can lengthen a text (one character can become eighteen); a key is cut to this many
+# characters, at most 2,000 bytes, which any database's index can hold.
+KEY_CHARS = 500
+# Lists count their matches up to this many; past it the total is not worth a count of a million rows.
+COUNT_LIMIT = 10_000
+
+
 def fold(text: str | None) -> str | None:
-    """The one case-insensitive form of a text, for every alphabet; empty (or None) is None.
+    """The one case-insensitive key of a text, for every alphabet; empty (or None) is None.
 
     NFKC before and after casefold() makes "Émile", "E\u0301MILE" and "émile" one key (Unicode's
     NFKC_Casefold, near enough); both stores compare, index and sort only these keys.
     """
     if not text:
         return None
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()) or None
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())[:KEY_CHARS] or None
+
+
+def sort_value(book: Book, key: str):
+    """The value a catalog sorted by `key` orders this book by (folded for text)."""
+    value = getattr(book, key)
+    return fold(value) if key in FOLDED_SORT_KEYS else value
 
 
 def new_token_stamp() -> str:
@@ -83,6 +96,8 @@ class BookQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 50
+    # Keyset paging: the sort value and id of the last book of the previous page (instead of `page`).
+    after: tuple | None = None
 
     def __post_init__(self) -> None:
         for name in ("author", "genre", "title", "q"):
@@ -91,13 +106,19 @@ class BookQuery:
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.per_page
+        return 0 if self.after else (self.page - 1) * self.per_page
 
 
 @dataclass(frozen=True)
 class Page:
     items: list = field(default_factory=list)
-    total: int = 0
+    total: int | None = 0  # None: more than COUNT_LIMIT (catalog pages count no further)
+    more: bool = False  # whether a next page has anything
+
+
+def capped(total: int) -> int | None:
+    """A count as a catalog page shows it: None past COUNT_LIMIT."""
+    return total if total <= COUNT_LIMIT else None
 
 
 @dataclass

@@ -16,6 +16,11 @@ def add(client, **fields):
     return response.get_json()
 
 
+def parse_links(header: str) -> dict:
+    """{rel: url} of an RFC 8288 Link header."""
+    return {part.split('rel="')[1].rstrip('"'): part.split(">")[0].lstrip("<") for part in header.split(", ")}
+
+
 def titles(response):
     return [book["title"] for book in response.get_json()]
 
@@ -53,11 +58,13 @@ def test_list_is_an_array_with_total_and_link_headers(client, shelf_of_three):
     assert response.status_code == 200
     assert titles(response) == ["Dune", "Emma"]
     assert response.headers["X-Total-Count"] == "3"
-    link = response.headers["Link"]
-    assert 'page=2>; rel="next"' in link and 'page=2>; rel="last"' in link and 'rel="first"' in link
-    assert 'rel="prev"' not in link
+    links = parse_links(response.headers["Link"])
+    assert links["first"] == "/books?per_page=2&page=1" and links["last"] == "/books?per_page=2&page=2"
+    assert links["next"].startswith("/books?per_page=2&after=") and "prev" not in links
     second = client.get("/books?per_page=2&page=2")
-    assert titles(second) == ["Persuasion"] and 'rel="prev"' in second.headers["Link"]
+    assert titles(second) == ["Persuasion"] and "prev" in parse_links(second.headers["Link"])
+    assert "next" not in parse_links(second.headers["Link"])
+    assert titles(client.get(links["next"])) == ["Persuasion"]
 
 
 def test_filters(client, shelf_of_three):
@@ -189,3 +196,16 @@ def test_links_never_carry_the_callers_host_header(client, shelf_of_three):
     response = client.get("/books?per_page=1", headers={"Host": "evil.example"})
     assert "evil.example" not in response.headers["Link"]
     assert response.headers["Link"].startswith("</books?per_page=1&page=1>; rel=\"first\"")
+
+
+def test_a_book_and_a_list_page_answer_304_to_their_etag(client, shelf_of_three):
+    book = client.get(f"/books/{shelf_of_three[0]['id']}")
+    page = client.get("/books?per_page=2")
+    for response, url in ((book, f"/books/{shelf_of_three[0]['id']}"), (page, "/books?per_page=2")):
+        etag = response.headers["ETag"]
+        unchanged = client.get(url, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304 and unchanged.data == b"" and unchanged.headers["ETag"] == etag
+
+    client.patch(f"/books/{shelf_of_three[0]['id']}", json={"genre": "Classic"})
+    changed = client.get(f"/books/{shelf_of_three[0]['id']}", headers={"If-None-Match": book.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != book.headers["ETag"]

@@ -115,10 +115,9 @@ def test_a_favorite_racing_a_delete_is_404_not_500(app, member_client, store):
     assert member_client.get("/favorites").get_json() == []
 
 
-def test_a_huge_username_key_cannot_break_the_email_index(client):
-    email = "\ufdfa" * 60 + "@example.org"
+def test_an_email_that_folds_eighteen_times_longer_still_registers_and_logs_in(client):
+    email = "\ufdfa" * 60 + "@example.org"  # U+FDFA folds to 18 characters: a 1,000-character key
     response = client.post("/register", json={"username": "wide", "password": PASSWORD, "email": email})
-    assert response.status_code in (201, 422)
-    if response.status_code == 201:
-        assert client.post("/login", json={"username": email, "password": PASSWORD}).status_code == 200
+    assert response.status_code == 201
+    assert client.post("/login", json={"username": email, "password": PASSWORD}).status_code == 200
 

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from library_api.domain import Book
+from library_api.store.sql.models import described_here
 from library_api.extensions import db
 from library_api.web import uow
 
@@ -77,7 +78,8 @@ def test_deleting_a_book_frees_its_isbn(member_client):
 @pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": described_here})
+        differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 

@@ -9,20 +9,10 @@ import dataclasses
 import hmac
 from datetime import datetime
 
-from ..domain import User, fold, new_token_stamp
+from ..domain import User, new_token_stamp
 from ..errors import Conflict, Unauthorized, Unprocessable
 from ..store.base import UnitOfWork
 from .passwords import Passwords
-
-# A folded email longer than this could not be indexed (PostgreSQL's index rows are bounded).
-MAX_EMAIL_KEY = 1000
-
-
-def _check_email(email: str | None) -> None:
-    if email and len(fold(email)) > MAX_EMAIL_KEY:
-        raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
-                            email=["Too long once its letter case is folded."])
-
 
 def _bad_credentials() -> Unauthorized:
     return Unauthorized("INVALID_CREDENTIALS", "Invalid username or password")
@@ -32,7 +22,6 @@ def register_user(uow: UnitOfWork, passwords: Passwords | None, *, username: str
                   email: str | None, name: str | None, now: datetime, is_admin: bool = False) -> User:
     """Create an account (without a password: a patron the desk made). Raises Conflict USERNAME_TAKEN /
     EMAIL_TAKEN, Unprocessable."""
-    _check_email(email)
     user = User(username=username, email=email, name=name or username, is_admin=is_admin,
                 password_hash=passwords.hash(password) if password else None, created_at=now)
     with uow:
@@ -79,7 +68,6 @@ def update_account(uow: UnitOfWork, passwords: Passwords, *, user: User, changes
             "Required to change the email or the password."])
     if current_password is not None and not passwords.verify(user.password_hash, current_password):
         raise _bad_credentials()
-    _check_email(changes.get("email"))
     new_password = changes.pop("password", None)
     if new_password is not None:
         changes.update(password_hash=passwords.hash(new_password), token_stamp=new_token_stamp(),

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import url_for
 
 from ..auth.guards import catalog_writer
-from ..domain import BookQuery
+from ..domain import BookQuery, sort_value
 from ..openapi import header_refs
-from ..pagination import page_headers
+from ..pagination import cursor_headers, encode_cursor
 from ..web import Blueprint, circulation_rules, metadata_lookup, utcnow, uow
 from . import service
 from .schemas import BookCreate, BookListArgs, BookOut, BookPatch, BookReplace
@@ -18,12 +18,14 @@ bp = Blueprint("books", __name__, description="The library's catalog")
 @bp.arguments(BookListArgs, location="query", as_kwargs=True)
 @bp.response(200, BookOut(many=True), headers=header_refs("Link", "X-Total-Count"))
 @bp.errors(400)
-def list_books(page, per_page, sort, **filters):
-    """List the catalog, filtered, sorted and paginated."""
+def list_books(page, per_page, sort, after=None, **filters):
+    """List the catalog, filtered, sorted and paginated (by page, or by the cursor of a next link)."""
     query = BookQuery(page=page, per_page=per_page, sort=sort.lstrip("-"), descending=sort.startswith("-"),
-                      **filters)
+                      after=after and after[1:], **filters)
     found = service.list_books(uow(), query=query)
-    return found.items, page_headers(found.total, page, per_page)
+    last = found.items[-1] if found.items else None
+    next_cursor = encode_cursor(sort, sort_value(last, query.sort), last.id) if last else None
+    return found.items, cursor_headers(found, page=page, per_page=per_page, next_cursor=next_cursor)
 
 
 @bp.route("/books", methods=["POST"])

@@ -4,9 +4,23 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..domain import SORT_KEYS
+from ..pagination import decode_cursor
 from ..schemas import ISBN_PATTERN, PageArgs, StrictInteger, StrictSchema, Text
 
 YEAR = validate.Range(min=-3000, max=2100)
+
+
+class Cursor(fields.String):
+    """An opaque cursor from a next link, loaded as (sort, value, id)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        token = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if len(token) > 2000:
+                raise ValueError("Not a cursor this API made; follow the Link header's next.")
+            return decode_cursor(token)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class _BookFields(StrictSchema):
@@ -92,3 +106,13 @@ class BookListArgs(PageArgs):
     available = fields.Boolean()
     sort = fields.String(load_default="created_at",
                          validate=validate.OneOf([*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]))
+    after = Cursor(metadata={"description": "Instead of page: the cursor of a Link header's next"})
+
+    @validates_schema(pass_original=True)
+    def cursor_fits(self, data, original, **kwargs):
+        if "after" not in data:
+            return
+        if "page" in original:
+            raise ValidationError({"after": ["Give page or after, not both."]})
+        if data["after"][0] != data["sort"]:
+            raise ValidationError({"after": ["This cursor belongs to another sort order; start again."]})

@@ -40,7 +40,7 @@ def init_store(app: Flask) -> Callable[[], UnitOfWork]:
     # hide_parameters: a failing statement's parameters (password hashes among them) never reach a log.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "hide_parameters": True})
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    migrate.init_app(app, db, directory=str(MIGRATIONS), include_name=models.described_here)
 
     if app.config["LIBRARY_STORE"] == "memory":
         if app.config["MEMORY_STORE_LOCK"] and app.config["SERVING"]:

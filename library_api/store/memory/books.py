@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...domain import FOLDED_SORT_KEYS, Book, BookQuery, Page, fold
+from ...domain import Book, BookQuery, Page, capped, fold, sort_value
 from ...errors import DuplicateIsbn
 from ..base import BookRepository
 from .tables import Journal, MemoryStore, copy_value
@@ -27,16 +27,22 @@ def _holding(index: dict, book_id: int) -> list:
     return [key for key in index if key[1] == book_id]
 
 
-def _ordered(books: list[Book], key: str, descending: bool) -> list[Book]:
-    """Order by one key, ties broken by id in the same direction; books without the key go last."""
-    def value(book: Book):
-        raw = getattr(book, key)
-        return fold(raw) if key in FOLDED_SORT_KEYS else raw
+def _ordered(books: list[Book], query: BookQuery) -> list[Book]:
+    """Order by one key, ties broken by id in the same direction; books without the key go last.
 
-    present = sorted((b for b in books if value(b) is not None), key=lambda b: (value(b), b.id),
-                     reverse=descending)
-    absent = sorted((b for b in books if value(b) is None), key=lambda b: b.id, reverse=descending)
-    return present + absent
+    After a cursor, only the books that come after it in that order, as the SQL store's keyset does.
+    """
+    present = sorted((b for b in books if sort_value(b, query.sort) is not None),
+                     key=lambda b: (sort_value(b, query.sort), b.id), reverse=query.descending)
+    absent = sorted((b for b in books if sort_value(b, query.sort) is None), key=lambda b: b.id,
+                    reverse=query.descending)
+    if query.after is None:
+        return present + absent
+    value, last_id = query.after
+    later = (lambda a, b: a < b) if query.descending else (lambda a, b: a > b)
+    if value is None:
+        return [b for b in absent if later(b.id, last_id)]
+    return [b for b in present if later((sort_value(b, query.sort), b.id), (value, last_id))] + absent
 
 
 class MemoryBooks(BookRepository):
@@ -71,9 +77,9 @@ class MemoryBooks(BookRepository):
     def search(self, query: BookQuery) -> Page:
         books = self._with_copies([copy_value(book) for book in self.j.values("books")])
         found = [book for book in books if _matches(book, query)]
-        ordered = _ordered(found, query.sort, query.descending)
-        page = ordered[query.offset:query.offset + query.per_page]
-        return Page(self._with_ratings(page), len(found))
+        ordered = _ordered(found, query)[query.offset:query.offset + query.per_page + 1]
+        return Page(self._with_ratings(ordered[:query.per_page]), capped(len(found)),
+                    more=len(ordered) > query.per_page)
 
     def update(self, book: Book) -> Book:
         old = self.j.get("books", book.id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, column, exists, func, select, table, tuple_
 from sqlalchemy.orm import Session
 
-from ...domain import BOOK_READ_SIDE, FOLDED_SORT_KEYS, Book, BookQuery, Page, fold
+from ... import domain
+from ...domain import BOOK_READ_SIDE, FOLDED_SORT_KEYS, Book, BookQuery, Page, capped, fold
 from ...errors import DuplicateIsbn
 from ..base import BookRepository
 from .common import aware, delete_by_key, explaining_conflicts
@@ -15,6 +16,10 @@ from .models import BookRow, CopyRow, ShelfRow
 
 BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in BOOK_READ_SIDE]
 _ON_SHELF = exists().where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
+# SQLite's trigram index of the folded title and author (migration 0005): an FTS5 table over books.
+_TRIGRAMS = table("books_search", column("rowid"), column("title_key"), column("author_key"))
+# Shorter needles have no trigram to look up; they are found by scanning.
+TRIGRAM = 3
 
 
 def to_book(row: BookRow) -> Book:
@@ -31,8 +36,21 @@ def _fill(row: BookRow, book: Book) -> BookRow:
     return row
 
 
-def _contains(key_column, folded_needle: str):
-    return key_column.contains(folded_needle, autoescape=True)
+def _glob_literal(text: str) -> str:
+    """`text` as a GLOB pattern that matches itself only."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
+
+
+def _contains(session: Session, name: str, folded_needle: str):
+    """Whether the key column `name` (title_key or author_key) contains the needle, through its trigram
+    index: pg_trgm's GIN index serves LIKE on PostgreSQL, the FTS5 trigram table serves GLOB on SQLite."""
+    key = getattr(BookRow, name)
+    if session.get_bind().dialect.name != "sqlite":
+        return key.contains(folded_needle, autoescape=True)
+    if len(folded_needle) < TRIGRAM:
+        return func.instr(key, folded_needle) > 0
+    indexed = getattr(_TRIGRAMS.c, name).op("GLOB")(f"*{_glob_literal(folded_needle)}*")
+    return BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(indexed))
 
 
 def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
@@ -82,30 +100,64 @@ class SqlBooks(BookRepository):
         return self._rated(row) if row else None
 
     def search(self, query: BookQuery) -> Page:
+        conditions = self._filters(query)
+        rows = self._ordered(conditions, query)
+        found = [to_book(row) for row in rows[:query.per_page]]
+        return Page(books_with_figures(self.session, found), self._count(conditions),
+                    more=len(rows) > query.per_page)
+
+    def _filters(self, query: BookQuery) -> list:
         conditions = []
         if query.author is not None:
-            conditions.append(_contains(BookRow.author_key, query.author))
+            conditions.append(_contains(self.session, "author_key", query.author))
         if query.title is not None:
-            conditions.append(_contains(BookRow.title_key, query.title))
+            conditions.append(_contains(self.session, "title_key", query.title))
         if query.genre is not None:
             conditions.append(BookRow.genre_key == query.genre)
         if query.q is not None:
-            conditions.append(_contains(BookRow.title_key, query.q) | _contains(BookRow.author_key, query.q))
+            conditions.append(_contains(self.session, "title_key", query.q)
+                              | _contains(self.session, "author_key", query.q))
         if query.isbn is not None:
             conditions.append(BookRow.isbn == query.isbn)
         if query.available is not None:
             conditions.append(_ON_SHELF if query.available else ~_ON_SHELF)
-        total = self.session.scalar(select(func.count(BookRow.id)).where(*conditions))
-        rows = self.session.scalars(select(BookRow).where(*conditions).order_by(*self._order(query))
-                                    .offset(query.offset).limit(query.per_page))
-        return Page(books_with_figures(self.session, [to_book(row) for row in rows]), total)
+        return conditions
 
-    @staticmethod
-    def _order(query: BookQuery):
-        column = getattr(BookRow, f"{query.sort}_key" if query.sort in FOLDED_SORT_KEYS else query.sort)
-        if query.descending:
-            return column.desc().nulls_last(), BookRow.id.desc()
-        return column.asc().nulls_last(), BookRow.id.asc()
+    def _count(self, conditions: list) -> int | None:
+        """The matches, counted no further than one past COUNT_LIMIT (None past it)."""
+        matches = select(BookRow.id).where(*conditions).limit(domain.COUNT_LIMIT + 1).subquery()
+        return capped(self.session.scalar(select(func.count()).select_from(matches)))
+
+    def _ordered(self, conditions: list, query: BookQuery) -> list[BookRow]:
+        """One page and one book more, in two segments that each walk an index: the books with a sort
+        value by (value, id), then those without one by id (nulls last in either direction)."""
+        key = getattr(BookRow, f"{query.sort}_key" if query.sort in FOLDED_SORT_KEYS else query.sort)
+        later = (lambda a, b: a < b) if query.descending else (lambda a, b: a > b)
+        direction = (lambda c: c.desc()) if query.descending else (lambda c: c.asc())
+        present = [key.is_not(None)]
+        absent = [key.is_(None)]
+        if query.after is not None:
+            value, last_id = query.after
+            if value is None:
+                present = None
+                absent.append(later(BookRow.id, last_id))
+            else:
+                present.append(later(tuple_(key, BookRow.id), tuple_(value, last_id)))
+        segments = [(present, (direction(key), direction(BookRow.id))), (absent, (direction(BookRow.id),))]
+        rows, offset, wanted = [], query.offset, query.per_page + 1
+        for where, order in segments:
+            if where is None or len(rows) == wanted:
+                continue
+            found = list(self.session.scalars(select(BookRow).where(*conditions, *where).order_by(*order)
+                                              .offset(offset).limit(wanted - len(rows))))
+            if offset and not found:
+                # The offset passed this whole segment: what is left of it falls in the next one.
+                skipped = self.session.scalar(select(func.count(BookRow.id)).where(*conditions, *where))
+                offset = max(0, offset - skipped)
+            else:
+                offset = 0
+            rows += found
+        return rows
 
     def update(self, book: Book) -> Book:
         with self._claiming_isbn(book.isbn):
