@@ -122,3 +122,14 @@ def test_a_huge_username_key_cannot_break_the_email_index(client):
     if response.status_code == 201:
         assert client.post("/login", json={"username": email, "password": PASSWORD}).status_code == 200
 
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "books/service.py add_book pops `isbn` only when it is truthy, so an empty isbn reaches the store: "
+    "the book is answered with isbn \"\" (not null) and a second such book is a 500 on SQLite and "
+    "PostgreSQL (UNIQUE books.isbn) but 201 on the memory store. Found by tests/test_differential.py."))
+def test_an_empty_isbn_is_no_isbn_on_every_store(member_client):
+    first = member_client.post("/books", json={"title": "Dune", "author": "Frank Herbert", "isbn": ""})
+    second = member_client.post("/books", json={"title": "Dune", "author": "Frank Herbert", "isbn": ""})
+    assert (first.status_code, second.status_code) == (201, 201), second.get_json()
+    assert first.get_json()["isbn"] is None and second.get_json()["isbn"] is None
