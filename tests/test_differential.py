@@ -235,8 +235,9 @@ class StoresAgree(RuleBasedStateMachine):
 
     @precondition(lambda self: self.accounts)
     @rule(pick=st.integers(0, 50), how=st.sampled_from(["username", "upper", "lower", "email", "email-upper",
-                                                         "email-nfd", "wrong-password"]))
-    def log_in(self, pick, how):
+                                                         "email-nfd", "wrong-password"]),
+          form=st.booleans())
+    def log_in(self, pick, how, form=False):
         account = self.accounts[pick % len(self.accounts)]
         login = {"username": account["username"], "upper": account["username"].upper(),
                  "lower": account["username"].lower(), "wrong-password": account["username"],
@@ -245,9 +246,21 @@ class StoresAgree(RuleBasedStateMachine):
         if login is None:
             return
         password = PASSWORD + "!" if how == "wrong-password" else PASSWORD
-        status, bodies = self.call("POST", "/login", json={"username": login, "password": password})
+        credentials = {"username": login, "password": password}
+        if form:  # the OAuth2 password flow
+            status, bodies = self.call("POST", "/auth/token", data={**credentials, "grant_type": "password"})
+        else:
+            status, bodies = self.call("POST", "/login", json=credentials)
         if status == 200:
             self.sessions.append({name: body["access_token"] for name, body in bodies.items()})
+
+    @precondition(lambda self: self.sessions)
+    @rule(who=WHO, changes=st.fixed_dictionaries({}, optional={
+        "name": st.sampled_from(NAMES), "email": st.sampled_from(EMAILS),
+        "password": st.sampled_from([PASSWORD, "another good password"]),
+        "current_password": st.sampled_from([PASSWORD, "wrong password!"])}))
+    def change_account(self, who, changes):
+        self.call("PATCH", "/me", session=self._session(who), json=changes)
 
     @precondition(lambda self: self.sessions)
     @rule(pick=WHO)
@@ -324,7 +337,7 @@ class StoresAgree(RuleBasedStateMachine):
               "genre": st.sampled_from(GENRE_FILTERS),
               "isbn": st.sampled_from(["", "9780140328721", "0-14-032872-6", "9789999999991", "bad"]),
               "available": st.sampled_from(["true", "false", "1", "no", "true", "maybe"])}),
-          sort=st.sampled_from(SORTS), page=st.sampled_from([None, 1, 2, 1, 2, 3, 0]),
+          sort=st.sampled_from(SORTS), page=st.sampled_from([None, 1, 2, 1, 2, 3, 0, 10_000_000]),
           per_page=st.sampled_from([None, 1, 2, 3, 5, 1, 2, 3, 501]))
     def list_books(self, filters, sort, page, per_page):
         query = dict(filters)
@@ -354,6 +367,14 @@ class StoresAgree(RuleBasedStateMachine):
               "reviewText": st.sampled_from(REVIEWS)}))
     def shelve(self, who, pick, method, fields):
         self.call(method, "/my-library/{book}", session=self._session(who), book=self._book(pick), json=fields)
+
+    @precondition(lambda self: self.sessions)
+    @rule(who=WHO, pick=BOOK, method=st.sampled_from(["POST", "PATCH"]), rating=st.sampled_from(RATINGS[:6]),
+          review=st.sampled_from(REVIEWS), status=st.sampled_from(["completed", "Completed"]))
+    def review(self, who, pick, method, rating, review, status):
+        """A finished book, rated and reviewed: what reviews and average ratings are made of."""
+        self.call(method, "/my-library/{book}", session=self._session(who), book=self._book(pick),
+                  json={"status": status, "rating": rating, "review_text": review})
 
     @precondition(lambda self: self.sessions)
     @rule(who=WHO, pick=BOOK)
