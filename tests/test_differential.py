@@ -9,9 +9,9 @@ DIFFERENTIAL_RANDOM=1 explores new ones.
 from __future__ import annotations
 
 import os
-from collections import Counter
 import re
 import unicodedata
+from collections import Counter
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
@@ -28,8 +28,8 @@ START = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
 EXAMPLES = int(os.environ.get("DIFFERENTIAL_EXAMPLES", "35"))
 STEPS = int(os.environ.get("DIFFERENTIAL_STEPS", "30"))
 RANDOM = os.environ.get("DIFFERENTIAL_RANDOM") == "1"
-MISSING_BOOK = 987_654
-SEEN: Counter = Counter()  # (route, status) pairs exercised, printed at the end (pytest -s shows them)  # an id no app hands out in a test: the same 404 everywhere
+MISSING_BOOK = 987_654  # an id no app hands out in a test: the same 404 everywhere
+SEEN: Counter = Counter()  # (route, status) pairs exercised, printed at the end (pytest -s shows them)
 
 # Small alphabets, so that collisions, case-only differences and ties happen often.
 USERNAMES = ["alice", "Alice", "ALICE", "bob", "Bob", "emile", "Émile", "strasse", "Straße", "zoë", "a.b-c_d"]
@@ -38,7 +38,8 @@ EMAILS = [None, "alice@example.org", "ALICE@example.org", "émile@example.org", 
           "strasse@example.de", "ΖΩΉ@example.gr", "ζωή@example.gr", "not-an-email"]
 NAMES = [None, "", "  ", "Ὅμηρος", "  Zoë  ", "Émile Zola"]
 TITLES = ["Dune", "dune", "DUNE", "Les Misérables", "LES MISE\u0301RABLES", "Straße", "STRASSE", "ΟΔΥΣΣΕΙΑ",
-          "Οδύσσεια", "100% Fiction", "snake_case", "a/b", "  Padded  ", "", "   ", "ﬁsh"]
+          "Οδύσσεια", "100% Fiction", "snake_case", "a/b", "  Padded  ", "", "   ", "ﬁsh", "𝔇une", "Äpfel", "Zebra",
+          "éclair"]
 AUTHORS = ["Frank Herbert", "frank herbert", "Victor Hugo", "Élodie Durand", "E\u0301LODIE DURAND", "Ὅμηρος",
            "Anon", "Müller, Groß", "MÜLLER, GROSS", "", "%", "_"]
 GENRES = ["Roman", "roman", "ROMAN", "Fantasy", "Fantasía", "ΜΥΘΟΣ", "μύθος", "Sci-Fi", "", "  ", None]
