@@ -50,9 +50,10 @@ def init_store(app: Flask) -> Callable[[], UnitOfWork]:
 
     with app.app_context():
         engine = db.engine
+    # Before the first connection: a pooled connection made untuned would run without foreign keys.
+    reader, writer = reader_and_writer(engine)
     if app.config["SERVING"]:
         _refuse_schema_behind(engine)
-    reader, writer = reader_and_writer(engine)
     return lambda: SqlUnitOfWork(reader, writer)
 
 
