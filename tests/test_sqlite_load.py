@@ -53,7 +53,7 @@ def _wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None
         time.sleep(0.1)
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(90)  # the hard bound; 15-20 s on a quiet machine, start-up of four workers included
 def test_sqlite_under_four_workers_answers_no_5xx(tmp_path):
     started = time.monotonic()
     env = _environment(f"sqlite:///{tmp_path / 'library.db'}")
@@ -70,7 +70,9 @@ def test_sqlite_under_four_workers_answers_no_5xx(tmp_path):
                                    stderr=subprocess.STDOUT)
     try:
         _wait_until_serving(base, process, log)
+        storm_started = time.monotonic()
         counts = _storm(base)
+        storm = time.monotonic() - storm_started
     finally:
         process.terminate()
         try:
@@ -79,15 +81,16 @@ def test_sqlite_under_four_workers_answers_no_5xx(tmp_path):
             process.kill()
             process.wait()
     elapsed = time.monotonic() - started
-    print(f"\nsqlite load: {dict(sorted(counts.items()))} in {elapsed:.1f} s")
+    print(f"\nsqlite load: {dict(sorted(counts.items()))} in {storm:.1f} s ({elapsed:.1f} s with start-up)")
 
-    summary = f"{dict(counts)} in {elapsed:.1f} s; server log:\n" + "\n".join(
+    summary = f"{dict(counts)} in {storm:.1f} s ({elapsed:.1f} s with start-up); server log:\n" + "\n".join(
         line for line in log.read_text().splitlines() if '" 2' not in line)[-5000:]
     assert not any(key.endswith(":5xx") for key in counts), summary
     assert counts["login:200"] == USERS and counts["login"] == USERS, summary
     assert counts["read"] > 0 and counts["read:200"] == counts["read"], summary
     assert counts["write:201"] == counts["write"] == WRITERS * BOOKS_PER_WRITER, summary
-    assert elapsed < 30, summary
+    # Registering and the storm; migrating and booting four workers vary with the host's load.
+    assert storm < 30, summary
 
 
 def _together(count: int, work) -> list:
