@@ -121,3 +121,23 @@ def test_an_email_that_folds_eighteen_times_longer_still_registers_and_logs_in(c
     assert response.status_code == 201
     assert client.post("/login", json={"username": email, "password": PASSWORD}).status_code == 200
 
+
+def test_an_empty_isbn_is_no_isbn_on_every_store(member_client):
+    """Found by tests/test_differential.py: a second book with isbn "" was a 500 on the SQL stores."""
+    first = member_client.post("/books", json={"title": "Dune", "author": "Frank Herbert", "isbn": ""})
+    second = member_client.post("/books", json={"title": "Dune", "author": "Frank Herbert", "isbn": ""})
+    assert (first.status_code, second.status_code) == (201, 201), second.get_json()
+    assert first.get_json()["isbn"] is None and second.get_json()["isbn"] is None
+
+
+def test_a_deleted_book_takes_its_shelf_entries_with_it(member_client):
+    """Found by tests/test_differential.py: on SQLite the start-up schema check opened the pool's first
+    connection before the engine was tuned, so it ran without foreign keys and ON DELETE CASCADE."""
+    book = add(member_client, title="Dune", author="Frank Herbert")
+    assert member_client.post(f"/my-library/{book['id']}", json={"status": "completed", "rating": 1}).status_code == 201
+    assert member_client.post(f"/favorites/{book['id']}").status_code == 201
+    assert member_client.delete(f"/books/{book['id']}").status_code == 204
+
+    response = member_client.patch(f"/my-library/{book['id']}", json={"rating": 2})
+    assert response.status_code == 404, response.get_json()
+    assert member_client.delete(f"/favorites/{book['id']}").status_code == 404
