@@ -5,7 +5,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 __version__ = "0.1.0"
 
@@ -16,7 +16,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment's settings, with `config` overriding them."""
     from config import load_settings
 
-    from . import errors, extensions, middleware
+    from . import errors, extensions, logs, middleware, redis_store
     from .auth.commands import create_admin, ensure_admin
     from .borrow.commands import expire_holds
     from .auth.passwords import Passwords
@@ -31,14 +31,19 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(_framework_settings(app.config))
     _trust_proxies(app, app.config["PROXY_COUNT"])
     logging.basicConfig(level=app.config["LOG_LEVEL"].upper())
+    logs.warn_if_per_process(app.config, app.logger)
 
     app.extensions["library.uow"] = init_store(app)
-    app.extensions["library.lookup"] = build_lookup(app.config)
+    redis = redis_store.connect(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
+    app.extensions["library.redis"] = redis
+    app.extensions["library.throttle"] = logs.Throttle()
+    app.extensions["library.lookup"] = build_lookup(app.config, redis=redis)
     app.extensions["library.passwords"] = Passwords(time_cost=app.config["ARGON2_TIME_COST"],
                                                     memory_cost=app.config["ARGON2_MEMORY_COST"],
                                                     parallelism=app.config["ARGON2_PARALLELISM"])
     init_tokens(app, extensions.jwt)
     extensions.limiter.init_app(app)
+    logs.install_limiter_warning(_app_throttle)
     if app.config["CORS_ORIGINS"]:
         extensions.cors.init_app(app, origins=app.config["CORS_ORIGINS"].split(","),
                                  expose_headers=["X-Total-Count", "Link", "X-Request-ID", "Retry-After"])
@@ -56,6 +61,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     return app
 
 
+def _app_throttle():
+    """The current app's throttle of repeated warnings (each app warns on its own)."""
+    return current_app.extensions.get("library.throttle") if has_app_context() else None
+
+
 def _trust_proxies(app: Flask, count: int) -> None:
     """Believe the last `count` proxies' X-Forwarded-For and -Proto, so remote_addr (the rate limits' key)
     is the client's address. X-Forwarded-Host is never believed: links are not built from a Host a client
@@ -68,6 +78,8 @@ def _trust_proxies(app: Flask, count: int) -> None:
 
 def _framework_settings(settings: Mapping) -> dict:
     """Translate our settings into the names Flask and its extensions read."""
+    from .redis_store import STORAGE_OPTIONS
+
     return {
         "DEBUG": False,
         "TESTING": settings["LIBRARY_ENV"] == "testing",
@@ -83,6 +95,7 @@ def _framework_settings(settings: Mapping) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": STORAGE_OPTIONS if settings["REDIS_URL"] else {},
         "RATELIMIT_HEADERS_ENABLED": False,
         # If the limits' storage fails, serve anyway (fail open) rather than refuse every request.
         "RATELIMIT_SWALLOW_ERRORS": True,
