@@ -1,7 +1,6 @@
 """The Library API: create_app() builds one configured Flask application."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
@@ -16,7 +15,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment's settings, with `config` overriding them."""
     from config import load_settings
 
-    from . import errors, extensions, logs, middleware, redis_store
+    from . import errors, extensions, logs, middleware, observability, redis_store
     from .auth.commands import create_admin, ensure_admin
     from .borrow.commands import expire_holds
     from .auth.passwords import Passwords
@@ -30,7 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(load_settings(overrides=config, instance_path=app.instance_path))
     app.config.update(_framework_settings(app.config))
     _trust_proxies(app, app.config["PROXY_COUNT"])
-    logging.basicConfig(level=app.config["LOG_LEVEL"].upper())
+    logs.configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     logs.warn_if_per_process(app.config, app.logger)
 
     app.extensions["library.uow"] = init_store(app)
@@ -52,6 +51,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.register_error_handlers(app)
     errors.register_jwt_errors(extensions.jwt)
     middleware.init_middleware(app)
+    observability.init_observability(app)
     _register_blueprints(app, extensions.api)
     app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one
     app.cli.add_command(create_admin)
@@ -115,9 +115,10 @@ def _register_blueprints(app: Flask, api) -> None:
     from .borrow.routes import bp as borrow
     from .favorites.routes import bp as favorites
     from .isbn.routes import bp as isbn
-    from .ops.routes import assets, bp as ops
+    from .ops.routes import assets, bp as ops, metrics
     from .shelf.routes import bp as shelf
 
     for blueprint in (auth, books, isbn, borrow, favorites, shelf, ops):
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)
+    app.register_blueprint(metrics)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .. import metrics
 from ..errors import NotFound, UpstreamBusy, UpstreamUnavailable
 from .base import BookMetadata, LookupCache, MetadataProvider, PartialBookMetadata, require_isbn13
 from .cache import MemoryLookupCache
@@ -56,15 +57,28 @@ class MetadataLookup:
         Raises NotFound, UpstreamUnavailable, UpstreamTimeout, UpstreamBusy (every slot taken).
         """
         require_isbn13(isbn13)
+        try:
+            answer = self._cached_or_asked(isbn13)
+        except UpstreamBusy:
+            metrics.count_lookup("busy")
+            raise
+        except UpstreamUnavailable:
+            metrics.count_lookup("failed")
+            raise
+        metrics.count_lookup("found" if answer is not None else "not_found")
+        if answer is None:
+            raise NotFound("ISBN_NOT_FOUND", "No provider knows this ISBN", isbn=isbn13)
+        return answer
+
+    def _cached_or_asked(self, isbn13: str) -> BookMetadata | None:
         answer = self.cache.get(isbn13)
+        metrics.count_cache(hit=answer is not LookupCache.MISS)
         if answer is LookupCache.MISS:
             with self.bulkhead.slot(), lookup_deadline(self._budget, self._clock):
                 answer = self._ask(isbn13)
             # A partial answer was assembled while a request failed: the next lookup may do better.
             if not isinstance(answer, PartialBookMetadata):
                 self.cache.set(isbn13, answer)
-        if answer is None:
-            raise NotFound("ISBN_NOT_FOUND", "No provider knows this ISBN", isbn=isbn13)
         return answer
 
     def _ask(self, isbn13: str) -> BookMetadata | None:
