@@ -141,3 +141,22 @@ def test_the_lookup_routes_document_503_upstream_busy_with_retry_after(busy_app,
     component = spec["components"]["responses"]["UpstreamBusy"]
     assert component["content"]["application/json"]["example"]["error"]["code"] == "UPSTREAM_BUSY"
     assert "Retry-After" in component["headers"]
+
+
+def test_lookups_of_one_isbn_share_one_slot_and_one_trip(busy_app, slow_openlibrary):
+    same = _isbn(100)
+    background = [_in_background(busy_app, f"/isbn/{same}") for _ in range(3)]
+    slow_openlibrary.wait_for(1)
+    time.sleep(0.2)  # the other two callers of the same ISBN join the lookup under way
+    background.append(_in_background(busy_app, f"/isbn/{_isbn(101)}"))  # the second slot is still free
+    slow_openlibrary.wait_for(2)
+    client = busy_app.test_client()
+    started = time.monotonic()
+    _assert_busy(client.get(f"/isbn/{_isbn(102)}"), time.monotonic() - started)
+
+    slow_openlibrary.release.set()
+    for thread, answers in background:
+        thread.join(30)
+        assert [answer.status_code for answer in answers] == [404]
+    asked = [request.path for request, _ in slow_openlibrary.server.log]
+    assert asked.count(f"/isbn/{same}.json") == 1

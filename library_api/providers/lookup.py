@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .. import metrics
-from ..errors import NotFound, UpstreamBusy, UpstreamUnavailable
+from ..errors import NotFound, UpstreamBusy, UpstreamTimeout, UpstreamUnavailable
 from .base import BookMetadata, LookupCache, MetadataProvider, PartialBookMetadata, require_isbn13
 from .cache import MemoryLookupCache
 from .http import Clock, lookup_deadline
@@ -37,6 +37,15 @@ class Bulkhead:
             self._slots.release()
 
 
+class _Flight:
+    """One lookup on its way to the providers, whose answer (or error) every caller of that ISBN shares."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: BookMetadata | None = None
+        self.error: BaseException | None = None
+
+
 class MetadataLookup:
     """Finds a book's metadata by ISBN-13 within one time budget, caching answers but never failures.
 
@@ -50,6 +59,8 @@ class MetadataLookup:
         self.cache = cache if cache is not None else MemoryLookupCache()
         self.bulkhead = bulkhead if bulkhead is not None else Bulkhead(4)
         self._budget, self._clock = budget, clock
+        self._flights: dict[str, _Flight] = {}
+        self._flights_lock = threading.Lock()
 
     def lookup(self, isbn13: str) -> BookMetadata:
         """Return what the providers know of a book.
@@ -73,13 +84,32 @@ class MetadataLookup:
     def _cached_or_asked(self, isbn13: str) -> BookMetadata | None:
         answer = self.cache.get(isbn13)
         metrics.count_cache(hit=answer is not LookupCache.MISS)
-        if answer is LookupCache.MISS:
+        if answer is not LookupCache.MISS:
+            return answer
+        # Callers of one ISBN share one trip to the providers (and one slot of the bulkhead): eight
+        # requests racing to add a book ask Open Library once, and are not refused as busy by each other.
+        with self._flights_lock:
+            flight = self._flights.get(isbn13)
+            leading = flight is None
+            if leading:
+                flight = self._flights[isbn13] = _Flight()
+        if not leading:
+            return _shared(flight, self._budget)
+        try:
             with self.bulkhead.slot(), lookup_deadline(self._budget, self._clock):
                 answer = self._ask(isbn13)
             # A partial answer was assembled while a request failed: the next lookup may do better.
             if not isinstance(answer, PartialBookMetadata):
                 self.cache.set(isbn13, answer)
-        return answer
+            flight.answer = answer
+            return answer
+        except BaseException as error:
+            flight.error = error
+            raise
+        finally:
+            with self._flights_lock:
+                del self._flights[isbn13]
+            flight.done.set()
 
     def _ask(self, isbn13: str) -> BookMetadata | None:
         """Ask the primary provider, then the fallback for what it lacks; None when every one said "unknown"."""
@@ -107,6 +137,15 @@ class MetadataLookup:
         if stand_in is None:
             raise error
         return PartialBookMetadata.of(stand_in)
+
+
+def _shared(flight: _Flight, budget: float) -> BookMetadata | None:
+    """The answer of the lookup already under way, waiting at most as long as it may take."""
+    if not flight.done.wait(budget + 1):
+        raise UpstreamTimeout()
+    if flight.error is not None:
+        raise flight.error
+    return flight.answer
 
 
 def _filled(found: BookMetadata, fallback: MetadataProvider, isbn13: str) -> BookMetadata:
