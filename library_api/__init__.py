@@ -1,11 +1,10 @@
 """The Library API: create_app() builds one configured Flask application."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 __version__ = "0.1.0"
 
@@ -16,7 +15,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the app from the environment's settings, with `config` overriding them."""
     from config import load_settings
 
-    from . import errors, extensions, middleware
+    from . import errors, extensions, logs, middleware, observability, redis_store
     from .conditional import init_conditional
     from .auth.commands import create_admin, ensure_admin
     from .borrow.commands import expire_holds
@@ -30,15 +29,21 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.config.from_mapping(load_settings(overrides=config, instance_path=app.instance_path))
     app.config.update(_framework_settings(app.config))
-    logging.basicConfig(level=app.config["LOG_LEVEL"].upper())
+    _trust_proxies(app, app.config["PROXY_COUNT"])
+    logs.configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    logs.warn_if_per_process(app.config, app.logger)
 
     app.extensions["library.uow"] = init_store(app)
-    app.extensions["library.lookup"] = build_lookup(app.config)
+    redis = redis_store.connect(app.config["REDIS_URL"]) if app.config["REDIS_URL"] else None
+    app.extensions["library.redis"] = redis
+    app.extensions["library.throttle"] = logs.Throttle()
+    app.extensions["library.lookup"] = build_lookup(app.config, redis=redis)
     app.extensions["library.passwords"] = Passwords(time_cost=app.config["ARGON2_TIME_COST"],
                                                     memory_cost=app.config["ARGON2_MEMORY_COST"],
                                                     parallelism=app.config["ARGON2_PARALLELISM"])
     init_tokens(app, extensions.jwt)
     extensions.limiter.init_app(app)
+    logs.install_limiter_warning(_app_throttle)
     if app.config["CORS_ORIGINS"]:
         extensions.cors.init_app(app, origins=app.config["CORS_ORIGINS"].split(","),
                                  expose_headers=["X-Total-Count", "Link", "X-Request-ID", "Retry-After"])
@@ -48,6 +53,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     errors.register_jwt_errors(extensions.jwt)
     init_conditional(app)  # first registered, so it runs last: after the envelope, on the final body
     middleware.init_middleware(app)
+    observability.init_observability(app)
     _register_blueprints(app, extensions.api)
     app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one
     app.cli.add_command(create_admin)
@@ -57,8 +63,25 @@ def create_app(config: Mapping | None = None) -> Flask:
     return app
 
 
+def _app_throttle():
+    """The current app's throttle of repeated warnings (each app warns on its own)."""
+    return current_app.extensions.get("library.throttle") if has_app_context() else None
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Believe the last `count` proxies' X-Forwarded-For and -Proto, so remote_addr (the rate limits' key)
+    is the client's address. X-Forwarded-Host is never believed: links are not built from a Host a client
+    could choose."""
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
+
+
 def _framework_settings(settings: Mapping) -> dict:
     """Translate our settings into the names Flask and its extensions read."""
+    from .redis_store import STORAGE_OPTIONS
+
     return {
         "DEBUG": False,
         "TESTING": settings["LIBRARY_ENV"] == "testing",
@@ -74,6 +97,7 @@ def _framework_settings(settings: Mapping) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": STORAGE_OPTIONS if settings["REDIS_URL"] else {},
         "RATELIMIT_HEADERS_ENABLED": False,
         # If the limits' storage fails, serve anyway (fail open) rather than refuse every request.
         "RATELIMIT_SWALLOW_ERRORS": True,
@@ -93,9 +117,10 @@ def _register_blueprints(app: Flask, api) -> None:
     from .borrow.routes import bp as borrow
     from .favorites.routes import bp as favorites
     from .isbn.routes import bp as isbn
-    from .ops.routes import assets, bp as ops
+    from .ops.routes import assets, bp as ops, metrics
     from .shelf.routes import bp as shelf
 
     for blueprint in (auth, books, isbn, borrow, favorites, shelf, ops):
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)
+    app.register_blueprint(metrics)

@@ -121,6 +121,20 @@ class NotReady(DomainError):
     status_code = 503
 
 
+class UpstreamBusy(DomainError):
+    """As many lookups as the process allows are already waiting on the providers: try again shortly.
+
+    Not an UpstreamUnavailable: the providers were not asked, so nothing is saved "as given" instead.
+    """
+
+    status_code = 503
+
+    def __init__(self, retry_after: int, **details):
+        super().__init__("UPSTREAM_BUSY", "Too many book lookups are in progress; retry after the Retry-After "
+                                          "seconds", **details)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 # Werkzeug's HTTP errors keep their status; these are the codes SPEC.md gives them.
 HTTP_CODES = {
     400: "BAD_REQUEST",
@@ -163,7 +177,8 @@ def _validation_details(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(error.status_code, error.code, error.message, error.details)
+    return error_response(error.status_code, error.code, error.message, error.details,
+                          getattr(error, "headers", None))
 
 
 def handle_http_exception(error: HTTPException):

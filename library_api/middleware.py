@@ -92,7 +92,8 @@ def _envelope(response):
 
 
 def init_middleware(app: Flask) -> None:
-    app.before_request(_assign_request_id)
+    # First of all, so that a request the rate limits refuse is logged under the id its answer carries.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
     app.before_request(_buffer_chunked_body)
     app.before_request(_require_json_body)
     app.before_request(_refuse_stray_query)

@@ -7,6 +7,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from .. import metrics
 from ..domain import CirculationRules
 from ..store.base import UnitOfWork
 
@@ -16,6 +17,7 @@ log = logging.getLogger("library_api.circulation")
 def record(event: str, *, at: datetime, actor_id: int | None = None, **fields) -> None:
     """Write one circulation event to the log as one line: who, what, when."""
     log.info(json.dumps({"event": event, "at": at.isoformat(), "actor_id": actor_id, **fields}, sort_keys=True))
+    metrics.count_circulation(event)
 
 
 def take_turn(uow: UnitOfWork, book_id: int, *, now: datetime, rules: CirculationRules) -> None:

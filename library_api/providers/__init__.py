@@ -3,23 +3,27 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from .base import BookMetadata, LookupCache, MetadataProvider
-from .cache import MemoryLookupCache
+from .cache import MemoryLookupCache, RedisLookupCache
 from .google_books import GoogleBooksProvider
 from .http import BUDGET_FACTOR, Clock, HttpClient, RateLimiter, Sleep, shared_rate_limiter, user_agent
-from .lookup import MetadataLookup
+from .lookup import Bulkhead, MetadataLookup
 from .openlibrary import OpenLibraryProvider
 
 __all__ = ["BookMetadata", "LookupCache", "MetadataLookup", "MetadataProvider", "build_lookup"]
 
 def build_lookup(settings: Mapping[str, Any], cache: LookupCache | None = None, *,
                  limiter: RateLimiter | None = None, clock: Clock = time.monotonic,
-                 sleep: Sleep | None = None) -> MetadataLookup:
-    """Wire Open Library, Google Books (unless GOOGLE_BOOKS_URL is "") and a cache from the app's settings."""
+                 sleep: Sleep | None = None, redis=None) -> MetadataLookup:
+    """Wire Open Library, Google Books (unless GOOGLE_BOOKS_URL is "") and a cache from the app's settings.
+
+    The cache is `redis`'s (a client for REDIS_URL) when one is given, else one in the process.
+    """
     timeout = float(settings["METADATA_TIMEOUT"])
     openlibrary_url = str(settings["OPENLIBRARY_URL"]).rstrip("/")
     # SLEEP is for tests: their sleeper records each backoff and rate-limit wait instead of spending it.
@@ -32,8 +36,15 @@ def build_lookup(settings: Mapping[str, Any], cache: LookupCache | None = None, 
                                   str(settings["OPENLIBRARY_COVERS_URL"]))
     google_url = _google_books_url(settings)
     fallback = GoogleBooksProvider(client(google_url, provider=GoogleBooksProvider.name)) if google_url else None
-    return MetadataLookup(primary, fallback, cache=cache if cache is not None else _memory_cache(settings),
-                          budget=BUDGET_FACTOR * timeout, clock=clock)
+    if cache is None:
+        cache = _redis_cache(settings, redis) if redis is not None else _memory_cache(settings)
+    return MetadataLookup(primary, fallback, cache=cache,
+                          budget=BUDGET_FACTOR * timeout, clock=clock, bulkhead=_bulkhead(settings, timeout))
+
+
+def _bulkhead(settings: Mapping[str, Any], timeout: float) -> Bulkhead:
+    """LOOKUP_CONCURRENCY slots; a refused caller retries after about one provider timeout (1 to 5 s)."""
+    return Bulkhead(int(settings.get("LOOKUP_CONCURRENCY", 4)), retry_after=max(1, min(5, math.ceil(timeout))))
 
 
 def _openlibrary_limiter(url: str, rate: float, clock: Clock, sleep: Sleep) -> RateLimiter:
@@ -48,6 +59,13 @@ def _openlibrary_limiter(url: str, rate: float, clock: Clock, sleep: Sleep) -> R
 def _memory_cache(settings: Mapping[str, Any]) -> MemoryLookupCache:
     return MemoryLookupCache(ttl=float(settings["LOOKUP_CACHE_TTL"]),
                              negative_ttl=float(settings["LOOKUP_NEGATIVE_CACHE_TTL"]))
+
+
+def _redis_cache(settings: Mapping[str, Any], redis) -> RedisLookupCache:
+    # LOOKUP_CACHE_KEY_PREFIX is for tests, which share one Redis database and keep to keys of their own.
+    return RedisLookupCache(redis, ttl=float(settings["LOOKUP_CACHE_TTL"]),
+                            negative_ttl=float(settings["LOOKUP_NEGATIVE_CACHE_TTL"]),
+                            prefix=str(settings.get("LOOKUP_CACHE_KEY_PREFIX") or "library:lookup:"))
 
 
 def _google_books_url(settings: Mapping[str, Any]) -> str:

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from ..errors import NotFound, UpstreamUnavailable
+from .. import metrics
+from ..errors import NotFound, UpstreamBusy, UpstreamTimeout, UpstreamUnavailable
 from .base import BookMetadata, LookupCache, MetadataProvider, PartialBookMetadata, require_isbn13
 from .cache import MemoryLookupCache
 from .http import Clock, lookup_deadline
@@ -12,28 +16,100 @@ from .http import Clock, lookup_deadline
 log = logging.getLogger(__name__)
 
 
+class Bulkhead:
+    """At most `limit` callers inside at once; one more is refused at once (UpstreamBusy), never queued.
+
+    A slow provider then ties up `limit` request threads, not every one the server has.
+    """
+
+    def __init__(self, limit: int, *, retry_after: int = 1) -> None:
+        self.limit, self.retry_after = limit, retry_after
+        self._slots = threading.BoundedSemaphore(limit)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the slots for the block. Raises UpstreamBusy when none is free."""
+        if not self._slots.acquire(blocking=False):
+            raise UpstreamBusy(self.retry_after)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+class _Flight:
+    """One lookup on its way to the providers, whose answer (or error) every caller of that ISBN shares."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: BookMetadata | None = None
+        self.error: BaseException | None = None
+
+
 class MetadataLookup:
-    """Finds a book's metadata by ISBN-13 within one time budget, caching answers but never failures."""
+    """Finds a book's metadata by ISBN-13 within one time budget, caching answers but never failures.
+
+    Only lookups that reach the providers take a slot of the bulkhead: a cache hit never waits on them.
+    """
 
     def __init__(self, primary: MetadataProvider, fallback: MetadataProvider | None = None, *,
-                 cache: LookupCache | None = None, budget: float = 25.0, clock: Clock = time.monotonic) -> None:
+                 cache: LookupCache | None = None, budget: float = 25.0, clock: Clock = time.monotonic,
+                 bulkhead: Bulkhead | None = None) -> None:
         self.primary, self.fallback = primary, fallback
         self.cache = cache if cache is not None else MemoryLookupCache()
+        self.bulkhead = bulkhead if bulkhead is not None else Bulkhead(4)
         self._budget, self._clock = budget, clock
+        self._flights: dict[str, _Flight] = {}
+        self._flights_lock = threading.Lock()
 
     def lookup(self, isbn13: str) -> BookMetadata:
-        """Return what the providers know of a book. Raises NotFound, UpstreamUnavailable, UpstreamTimeout."""
+        """Return what the providers know of a book.
+
+        Raises NotFound, UpstreamUnavailable, UpstreamTimeout, UpstreamBusy (every slot taken).
+        """
         require_isbn13(isbn13)
+        try:
+            answer = self._cached_or_asked(isbn13)
+        except UpstreamBusy:
+            metrics.count_lookup("busy")
+            raise
+        except UpstreamUnavailable:
+            metrics.count_lookup("failed")
+            raise
+        metrics.count_lookup("found" if answer is not None else "not_found")
+        if answer is None:
+            raise NotFound("ISBN_NOT_FOUND", "No provider knows this ISBN", isbn=isbn13)
+        return answer
+
+    def _cached_or_asked(self, isbn13: str) -> BookMetadata | None:
         answer = self.cache.get(isbn13)
-        if answer is LookupCache.MISS:
-            with lookup_deadline(self._budget, self._clock):
+        metrics.count_cache(hit=answer is not LookupCache.MISS)
+        if answer is not LookupCache.MISS:
+            return answer
+        # Callers of one ISBN share one trip to the providers (and one slot of the bulkhead): eight
+        # requests racing to add a book ask Open Library once, and are not refused as busy by each other.
+        with self._flights_lock:
+            flight = self._flights.get(isbn13)
+            leading = flight is None
+            if leading:
+                flight = self._flights[isbn13] = _Flight()
+        if not leading:
+            return _shared(flight, self._budget)
+        try:
+            with self.bulkhead.slot(), lookup_deadline(self._budget, self._clock):
                 answer = self._ask(isbn13)
             # A partial answer was assembled while a request failed: the next lookup may do better.
             if not isinstance(answer, PartialBookMetadata):
                 self.cache.set(isbn13, answer)
-        if answer is None:
-            raise NotFound("ISBN_NOT_FOUND", "No provider knows this ISBN", isbn=isbn13)
-        return answer
+            flight.answer = answer
+            return answer
+        except BaseException as error:
+            flight.error = error
+            raise
+        finally:
+            with self._flights_lock:
+                del self._flights[isbn13]
+            flight.done.set()
 
     def _ask(self, isbn13: str) -> BookMetadata | None:
         """Ask the primary provider, then the fallback for what it lacks; None when every one said "unknown"."""
@@ -61,6 +137,15 @@ class MetadataLookup:
         if stand_in is None:
             raise error
         return PartialBookMetadata.of(stand_in)
+
+
+def _shared(flight: _Flight, budget: float) -> BookMetadata | None:
+    """The answer of the lookup already under way, waiting at most as long as it may take."""
+    if not flight.done.wait(budget + 1):
+        raise UpstreamTimeout()
+    if flight.error is not None:
+        raise flight.error
+    return flight.answer
 
 
 def _filled(found: BookMetadata, fallback: MetadataProvider, isbn13: str) -> BookMetadata:
