@@ -25,6 +25,8 @@ DEFAULTS: dict = {
     "METADATA_TIMEOUT": 5.0,
     "METADATA_CONTACT": "admin@localhost",
     "OPENLIBRARY_RPS": 3.0,
+    # Provider lookups that may wait on providers at once, per process; one more is 503 UPSTREAM_BUSY.
+    "LOOKUP_CONCURRENCY": 4,
     "LOOKUP_CACHE_TTL": 86400.0,
     "LOOKUP_NEGATIVE_CACHE_TTL": 3600.0,
     "REDIS_URL": None,
@@ -33,6 +35,8 @@ DEFAULTS: dict = {
     "RATELIMIT_LOGIN": "10 per minute",
     "CORS_ORIGINS": "",
     "LOG_LEVEL": "INFO",
+    # How many proxies in front of the app to believe about the client (X-Forwarded-For, -Proto); 0: none.
+    "PROXY_COUNT": 0,
     # OWASP's Argon2id recommendation: t=2, 19 MiB, one lane.
     "ARGON2_TIME_COST": 2,
     "ARGON2_MEMORY_COST": 19456,
@@ -137,3 +141,7 @@ def _validate(settings: dict) -> None:
         raise ConfigError("LOAN_DAYS and HOLD_DAYS must be positive, MAX_LOANS at least 1, MAX_RENEWALS at least 0")
     if settings["METADATA_TIMEOUT"] <= 0 or settings["OPENLIBRARY_RPS"] <= 0:
         raise ConfigError("METADATA_TIMEOUT and OPENLIBRARY_RPS must be positive")
+    if settings["LOOKUP_CONCURRENCY"] < 1:
+        raise ConfigError("LOOKUP_CONCURRENCY must be at least 1")
+    if settings["PROXY_COUNT"] < 0:
+        raise ConfigError("PROXY_COUNT must be 0 (no proxy trusted) or the number of proxies in front of the app")

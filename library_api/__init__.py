@@ -29,6 +29,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.config.from_mapping(load_settings(overrides=config, instance_path=app.instance_path))
     app.config.update(_framework_settings(app.config))
+    _trust_proxies(app, app.config["PROXY_COUNT"])
     logging.basicConfig(level=app.config["LOG_LEVEL"].upper())
 
     app.extensions["library.uow"] = init_store(app)
@@ -53,6 +54,16 @@ def create_app(config: Mapping | None = None) -> Flask:
     if app.config["SERVING"] and app.config["ADMIN_USERNAME"]:
         ensure_admin(app)
     return app
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Believe the last `count` proxies' X-Forwarded-For and -Proto, so remote_addr (the rate limits' key)
+    is the client's address. X-Forwarded-Host is never believed: links are not built from a Host a client
+    could choose."""
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
 
 
 def _framework_settings(settings: Mapping) -> dict:

@@ -122,6 +122,20 @@ class NotReady(DomainError):
     status_code = 503
 
 
+class UpstreamBusy(DomainError):
+    """As many lookups as the process allows are already waiting on the providers: try again shortly.
+
+    Not an UpstreamUnavailable: the providers were not asked, so nothing is saved "as given" instead.
+    """
+
+    status_code = 503
+
+    def __init__(self, retry_after: int, **details):
+        super().__init__("UPSTREAM_BUSY", "Too many book lookups are in progress; retry after the Retry-After "
+                                          "seconds", **details)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 # What SQLAlchemy raises when the database cannot be reached or drops a connection mid-request.
 _STORE_OUTAGES = (OperationalError, DisconnectionError, InterfaceError)
 
@@ -167,7 +181,8 @@ def _validation_details(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    return error_response(error.status_code, error.code, error.message, error.details)
+    return error_response(error.status_code, error.code, error.message, error.details,
+                          getattr(error, "headers", None))
 
 
 def handle_http_exception(error: HTTPException):

@@ -33,9 +33,18 @@ ERRORS = {
                         "seconds", "RATE_LIMITED"),
     502: ("UpstreamUnavailable", "A metadata provider failed (`UPSTREAM_UNAVAILABLE`); nothing was saved",
           "UPSTREAM_UNAVAILABLE"),
+    503: ("UpstreamBusy", "As many book lookups as the process allows are waiting on the providers "
+                          "(`UPSTREAM_BUSY`); nothing was saved; retry after `Retry-After` seconds", "UPSTREAM_BUSY"),
     504: ("UpstreamTimeout", "A metadata provider timed out (`UPSTREAM_UNAVAILABLE`); nothing was saved",
           "UPSTREAM_UNAVAILABLE"),
 }
+
+# The operations that may ask the metadata providers (their areas' routes call MetadataLookup.lookup),
+# and what only such a lookup answers: a provider's failure or timeout, or a full bulkhead.
+LOOKUP_OPERATIONS = {"isbn.look_up_isbn", "books.add_book", "books.refresh_book"}
+LOOKUP_STATUSES = (502, 503, 504)
+# Statuses whose answer says when to try again.
+RETRY_AFTER_STATUSES = (429, 503)
 
 HEADERS = {
     "X-Request-ID": {"description": "The caller's request id when short and plain, else a new one",
@@ -71,7 +80,7 @@ def declare_components(spec) -> None:
     for status, (name, description, code) in ERRORS.items():
         response = {"description": description,
                     "content": {"application/json": {"schema": ErrorEnvelope, "example": _example(status, code)}}}
-        if status == 429:
+        if status in RETRY_AFTER_STATUSES:
             response["headers"] = header_refs("Retry-After")
         spec.components.response(name, response)
 
@@ -85,6 +94,8 @@ def document(spec, *, envelope: bool) -> dict:
         for method, operation in path.items():
             if method == "parameters":
                 continue
+            if operation.get("operationId") in LOOKUP_OPERATIONS:
+                _add_lookup_errors(operation["responses"])
             for status, response in operation["responses"].items():
                 if "$ref" in response:
                     continue
@@ -92,6 +103,11 @@ def document(spec, *, envelope: bool) -> dict:
                 if envelope and str(status).startswith("2"):
                     _envelope(response)
     return doc
+
+
+def _add_lookup_errors(responses: dict) -> None:
+    for status in LOOKUP_STATUSES:
+        responses.setdefault(str(status), {"$ref": f"#/components/responses/{ERRORS[status][0]}"})
 
 
 def _add_request_id(response: dict) -> None:

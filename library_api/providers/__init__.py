@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,7 @@ from .base import BookMetadata, LookupCache, MetadataProvider
 from .cache import MemoryLookupCache
 from .google_books import GoogleBooksProvider
 from .http import BUDGET_FACTOR, Clock, HttpClient, RateLimiter, Sleep, shared_rate_limiter, user_agent
-from .lookup import MetadataLookup
+from .lookup import Bulkhead, MetadataLookup
 from .openlibrary import OpenLibraryProvider
 
 __all__ = ["BookMetadata", "LookupCache", "MetadataLookup", "MetadataProvider", "build_lookup"]
@@ -33,7 +34,12 @@ def build_lookup(settings: Mapping[str, Any], cache: LookupCache | None = None, 
     google_url = _google_books_url(settings)
     fallback = GoogleBooksProvider(client(google_url, provider=GoogleBooksProvider.name)) if google_url else None
     return MetadataLookup(primary, fallback, cache=cache if cache is not None else _memory_cache(settings),
-                          budget=BUDGET_FACTOR * timeout, clock=clock)
+                          budget=BUDGET_FACTOR * timeout, clock=clock, bulkhead=_bulkhead(settings, timeout))
+
+
+def _bulkhead(settings: Mapping[str, Any], timeout: float) -> Bulkhead:
+    """LOOKUP_CONCURRENCY slots; a refused caller retries after about one provider timeout (1 to 5 s)."""
+    return Bulkhead(int(settings.get("LOOKUP_CONCURRENCY", 4)), retry_after=max(1, min(5, math.ceil(timeout))))
 
 
 def _openlibrary_limiter(url: str, rate: float, clock: Clock, sleep: Sleep) -> RateLimiter:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from ..errors import NotFound, UpstreamUnavailable
+from ..errors import NotFound, UpstreamBusy, UpstreamUnavailable
 from .base import BookMetadata, LookupCache, MetadataProvider, PartialBookMetadata, require_isbn13
 from .cache import MemoryLookupCache
 from .http import Clock, lookup_deadline
@@ -12,21 +15,50 @@ from .http import Clock, lookup_deadline
 log = logging.getLogger(__name__)
 
 
+class Bulkhead:
+    """At most `limit` callers inside at once; one more is refused at once (UpstreamBusy), never queued.
+
+    A slow provider then ties up `limit` request threads, not every one the server has.
+    """
+
+    def __init__(self, limit: int, *, retry_after: int = 1) -> None:
+        self.limit, self.retry_after = limit, retry_after
+        self._slots = threading.BoundedSemaphore(limit)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the slots for the block. Raises UpstreamBusy when none is free."""
+        if not self._slots.acquire(blocking=False):
+            raise UpstreamBusy(self.retry_after)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
 class MetadataLookup:
-    """Finds a book's metadata by ISBN-13 within one time budget, caching answers but never failures."""
+    """Finds a book's metadata by ISBN-13 within one time budget, caching answers but never failures.
+
+    Only lookups that reach the providers take a slot of the bulkhead: a cache hit never waits on them.
+    """
 
     def __init__(self, primary: MetadataProvider, fallback: MetadataProvider | None = None, *,
-                 cache: LookupCache | None = None, budget: float = 25.0, clock: Clock = time.monotonic) -> None:
+                 cache: LookupCache | None = None, budget: float = 25.0, clock: Clock = time.monotonic,
+                 bulkhead: Bulkhead | None = None) -> None:
         self.primary, self.fallback = primary, fallback
         self.cache = cache if cache is not None else MemoryLookupCache()
+        self.bulkhead = bulkhead if bulkhead is not None else Bulkhead(4)
         self._budget, self._clock = budget, clock
 
     def lookup(self, isbn13: str) -> BookMetadata:
-        """Return what the providers know of a book. Raises NotFound, UpstreamUnavailable, UpstreamTimeout."""
+        """Return what the providers know of a book.
+
+        Raises NotFound, UpstreamUnavailable, UpstreamTimeout, UpstreamBusy (every slot taken).
+        """
         require_isbn13(isbn13)
         answer = self.cache.get(isbn13)
         if answer is LookupCache.MISS:
-            with lookup_deadline(self._budget, self._clock):
+            with self.bulkhead.slot(), lookup_deadline(self._budget, self._clock):
                 answer = self._ask(isbn13)
             # A partial answer was assembled while a request failed: the next lookup may do better.
             if not isinstance(answer, PartialBookMetadata):
