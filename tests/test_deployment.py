@@ -377,7 +377,7 @@ def test_an_instance_killed_mid_write_loses_no_acknowledged_write(deployment):
         stop.set()
         writer.join()
 
-    found: set[str] = set()
+    found: Counter = Counter()
     page = 1
     while True:
         books = requests.get(f"{base}/books", params={"per_page": 500, "page": page}, timeout=30).json()
@@ -390,4 +390,6 @@ def test_an_instance_killed_mid_write_loses_no_acknowledged_write(deployment):
               f"{len(acknowledged) - len(lost)} found, {len(lost)} lost; refused {dict(refused)}")
     print(report)
     assert not lost, report
+    twice = [title for title in acknowledged if found[title] > 1]
+    assert not twice, f"nginx sent a write to both instances: {twice}"
     assert len(acknowledged) > killed_at[0], f"nginx must send writes to the surviving instance: {report}"
