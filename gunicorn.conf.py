@@ -1,11 +1,10 @@
-"""gunicorn's settings, read from the working directory by `gunicorn wsgi:app`."""
-import os
+"""Read by `gunicorn wsgi:app` from the repository's root: the settings live in deploy/gunicorn.conf.py.
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-# Generous for a lookup that may wait on Open Library for up to 5 x METADATA_TIMEOUT.
-timeout = 60
-accesslog = "-"
-# gunicorn 27's control socket lives at one fixed path per user; the API does not use it.
-control_socket_disable = True
+Loaded rather than copied, so the two ways of starting gunicorn cannot drift apart.
+"""
+import runpy
+from pathlib import Path
 
+globals().update({name: value for name, value in
+                  runpy.run_path(str(Path(__file__).resolve().parent / "deploy" / "gunicorn.conf.py")).items()
+                  if not name.startswith("__")})

@@ -5,6 +5,7 @@ import logging
 import time
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,9 @@ class UpstreamBusy(DomainError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+# What SQLAlchemy raises when the database cannot be reached or drops a connection mid-request.
+_STORE_OUTAGES = (OperationalError, DisconnectionError, InterfaceError)
+
 # Werkzeug's HTTP errors keep their status; these are the codes SPEC.md gives them.
 HTTP_CODES = {
     400: "BAD_REQUEST",
@@ -209,6 +213,12 @@ def _seconds_until_reset() -> int:
     return max(1, int(breached.reset_at - time.time()))
 
 
+def handle_store_outage(error: Exception):
+    """The database went away (restarting, failing over, unreachable): a retryable 503, never a 500."""
+    log.warning("The store does not answer: %s", error)
+    return error_response(503, "NOT_READY", "The store does not answer; retry shortly")
+
+
 def handle_unexpected(error: Exception):
     log.exception("Unhandled error", exc_info=error)
     return error_response(500, "INTERNAL_ERROR", "An internal error occurred")
@@ -221,6 +231,8 @@ def register_error_handlers(app: Flask) -> None:
     """
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    for outage in _STORE_OUTAGES:
+        app.register_error_handler(outage, handle_store_outage)
     app.register_error_handler(Exception, handle_unexpected)
 
 
