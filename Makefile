@@ -4,10 +4,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+BASE_URL ?= http://127.0.0.1:5000
+# newman (package.json) runs the Postman collection; installed by npm when npm is there, skipped when not.
+NODE_MODULES := $(if $(shell command -v npm),node_modules/.installed)
 
-.PHONY: install run serve test bench migrate clean
+.PHONY: install run serve test bench migrate postman clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(NODE_MODULES)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +39,12 @@ bench: install
 migrate: install
 	LIBRARY_ENV=$${LIBRARY_ENV:-development} $(BIN)/flask --app wsgi db upgrade
 
+# Runs postman/ against the server at BASE_URL, which needs the admin of postman/local.postman_environment.json
+# (ADMIN_USERNAME=librarian ADMIN_PASSWORD='a long admin passphrase'); see README, Postman.
+postman: $(NODE_MODULES)
+	@command -v npm >/dev/null || { echo "make postman needs Node.js and npm (newman comes from package.json)" >&2; exit 1; }
+	node_modules/.bin/newman run postman/library-api.postman_collection.json \
+	  -e postman/local.postman_environment.json --env-var baseUrl=$(BASE_URL)
+
 clean:
-	rm -rf $(VENV) .pytest_cache instance
+	rm -rf $(VENV) .pytest_cache instance node_modules
