@@ -15,6 +15,8 @@ def cell(figures: dict | None) -> str:
     """ratio p50/p99 (ms); n/a for a route not run; ! after a run with error responses."""
     if not figures or figures.get("rps") is None:
         return "n/a"
+    if not figures.get("requests"):
+        return "none completed"
     flag = "!" if figures.get("status_errors") or figures.get("socket_errors") else ""
     return f"{figures['ratio']:.3f} {figures['p50_ms']:.1f}/{figures['p99_ms']:.0f}{flag}"
 
@@ -82,19 +84,21 @@ def plot(results: dict, path: Path) -> None:
             for row, name in enumerate(names):
                 figures = run["routes"].get(name)
                 y = row + offset * bar
-                if not figures or figures.get("rps") is None:
-                    ax.text(0.002, y, "n/a", va="center", fontsize=6)
+                if not figures or not figures.get("requests"):
+                    ax.text(1e-4, y, "n/a" if not figures or figures.get("rps") is None else "none completed",
+                            va="center", fontsize=6)
                     continue
                 ax.barh(y, figures["ratio"], height=bar, color=f"C{offset}",
                         label=size_label(size) if row == 0 else None)
                 ax.text(figures["ratio"], y, f" {figures['p50_ms']:.1f}/{figures['p99_ms']:.0f} ms",
                         va="center", fontsize=6)
         ax.set_xscale("log")
+        ax.set_xlim(1e-4, 2)
         ax.set_title(f"{db}: requests/s ÷ {results['baseline']} (p50/p99 beside)")
         ax.axvline(1.0, color="grey", linewidth=0.5)
         ax.legend(title="books", fontsize=7)
     axes[0][0].set_yticks([row + bar * (len(sizes) - 1) / 2 for row in range(len(names))], names, fontsize=7)
     axes[0][0].invert_yaxis()
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.14, right=0.98, top=0.97, bottom=0.03, wspace=0.08)
     figure.savefig(path, dpi=110)
     pyplot.close(figure)

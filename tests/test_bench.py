@@ -74,13 +74,14 @@ def test_a_seed_makes_the_same_catalog():
 
 def tiny_results() -> dict:
     def figures(rps, p50, p99, errors=0):
-        return {"rps": rps, "ratio": rps / 1000, "p50_ms": p50, "p99_ms": p99, "status_errors": errors,
+        return {"rps": rps, "requests": rps * 3, "ratio": rps / 1000, "p50_ms": p50, "p99_ms": p99, "status_errors": errors,
                 "socket_errors": 0}
 
     run = {"db": "sqlite", "size": 1000, "fake_catalog_s": 1.5, "standin_requests_during_run": 0,
            "login_vs_argon2_ceiling": 0.5, "auth_vs_anon": 0.9,
            "routes": {"GET /health": figures(1000, 1.0, 3.0), "GET /books": figures(250, 4.0, 12.0),
                       "GET /books cursor +5": {"rps": None, "note": "no cursor paging yet"},
+                      "GET /books?sort=title": {"rps": 0.0, "requests": 0, "p50_ms": None, "p99_ms": None},
                       "POST /borrow + /return": figures(100, 8.0, 30.0, errors=2)}}
     return {"baseline": "GET /health", "runs": [run, {"db": "postgres", "size": 1000, "skipped": "no server"}],
             "argon2": {"time_cost": 2, "memory_cost_kib": 19456, "cpu_ms_per_hash": 40.0, "cores": 2,
@@ -93,6 +94,7 @@ def test_the_table_shows_ratio_and_latencies_per_route_and_size():
     books = next(line for line in lines if line.startswith("GET /books "))
     assert books.split()[-2:] == ["0.250", "4.0/12"]
     assert next(line for line in lines if line.startswith("GET /books cursor")).split()[-1] == "n/a"
+    assert next(line for line in lines if line.startswith("GET /books?sort")).endswith("none completed")
     assert next(line for line in lines if line.startswith("POST /borrow")).endswith("!")  # error responses
     assert "postgres: skipped (no server)" in lines
     assert any(line.startswith("Argon2") and "50 logins/s" in line for line in lines)
