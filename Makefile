@@ -33,7 +33,11 @@ serve: install
 test: install
 	$(BIN)/pytest
 
+# Installs wrk (apt-get, where missing) and matplotlib; BENCH_SIZES, BENCH_SECONDS, BENCH_DBS choose the runs.
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench: installing wrk with apt-get"; \
+	  $$([ "$$(id -u)" = 0 ] || echo sudo) sh -c 'apt-get install -y wrk || (apt-get update && apt-get install -y wrk)'; }
+	$(BIN)/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python -m bench
 
 migrate: install

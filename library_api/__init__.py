@@ -19,6 +19,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .conditional import init_conditional
     from .auth.commands import create_admin, ensure_admin
     from .borrow.commands import expire_holds
+    from .fake import fake_catalog
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
     from .providers import build_lookup
@@ -58,6 +59,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one
     app.cli.add_command(create_admin)
     app.cli.add_command(expire_holds)
+    app.cli.add_command(fake_catalog)
     if app.config["SERVING"] and app.config["ADMIN_USERNAME"]:
         ensure_admin(app)
     return app
