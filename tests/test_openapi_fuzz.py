@@ -26,6 +26,10 @@ CONFIG = {
         # completed book, a NUL byte, a title of blanks (trimmed to nothing), an http(s)-only cover URL.
         "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409", "422",
                                                            "429"]},
+        # It counts a resource as deleted only by a DELETE on its own path; here deleting a book also deletes
+        # its shelf entries, favorites and copies (ON DELETE CASCADE), so POST /my-library/30, then DELETE
+        # /books/30, then GET /my-library/30 is a right 404 that it reports as a resource lost (seen once).
+        "ensure_resource_availability": {"enabled": False},
     },
     "generation": {"max-examples": EXAMPLES},
     "cache": {"enabled": False},  # nothing left behind in the work tree; every run starts alike
