@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from library_api import create_app
-from tests.test_gunicorn import SECRET, free_port, gunicorn, wait_until_serving
+from tests.test_gunicorn import SECRET, free_port, gunicorn, stop, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,5 +129,4 @@ def test_thirty_borrowers_through_several_gunicorn_workers_on_sqlite(tmp_path, s
         assert len({answer.json()["loan"]["copy_id"] for answer in answers if answer.status_code == 201}) == 3
         assert requests.get(f"{base}/books/{book}").json()["available_copies"] == 0
     finally:
-        server.terminate()
-        server.communicate(timeout=30)
+        stop(server)

@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,9 +24,27 @@ def free_port() -> int:
 
 
 def gunicorn(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.Popen:
+    """Start gunicorn; what it prints goes to a file (a pipe nobody reads would fill, and block the server
+    on its next log line). `stop()` ends it and returns that output."""
     environ = {key: value for key, value in os.environ.items() if not key.startswith(("LIBRARY_", "JWT_"))}
-    return subprocess.Popen([str(GUNICORN), *args, "wsgi:app"], cwd=cwd, env={**environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = tempfile.TemporaryFile("w+")
+    process = subprocess.Popen([str(GUNICORN), *args, "wsgi:app"], cwd=cwd, env={**environ, **env},
+                               stdout=output, stderr=subprocess.STDOUT, text=True)
+    process.output = output
+    return process
+
+
+def stop(process: subprocess.Popen, seconds: float = 30, *, exits_by_itself: bool = False) -> str:
+    """Stop gunicorn (or, when it should refuse to start, wait for it to exit) and return what it printed."""
+    if not exits_by_itself:
+        process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.output.seek(0)
+    return process.output.read()
 
 
 @pytest.fixture(params=["memory"])
@@ -53,14 +72,14 @@ def test_memory_store_refuses_several_workers(how, lock):
     args, cwd = HOW_STARTED[how]
     process = gunicorn(*args, "-w", "2", "-b", f"127.0.0.1:{free_port()}", cwd=cwd, JWT_SECRET_KEY=SECRET,
                        MEMORY_STORE_LOCK=lock)
-    output, _ = process.communicate(timeout=30)
+    output = stop(process, exits_by_itself=True)
     assert process.returncode != 0, output
     assert "LIBRARY_STORE=memory keeps the library inside one process" in output
 
 
 def test_production_without_a_secret_says_so_in_one_line():
     process = gunicorn("-b", f"127.0.0.1:{free_port()}")
-    output, _ = process.communicate(timeout=30)
+    output = stop(process, exits_by_itself=True)
     assert process.returncode != 0
     assert "configuration error: JWT_SECRET_KEY must be set" in output and "Traceback" not in output
 
@@ -85,5 +104,4 @@ def test_one_worker_serves_the_api(lock):
         assert response.status_code == 200 and response.json() == {"status": "ok"}
         assert response.headers["X-Request-ID"]
     finally:
-        process.terminate()
-        process.communicate(timeout=30)
+        stop(process)

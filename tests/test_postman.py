@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _service_missing
-from tests.test_gunicorn import ROOT, SECRET, free_port, gunicorn, wait_until_serving
+from tests.test_gunicorn import ROOT, SECRET, free_port, gunicorn, stop, wait_until_serving
 
 COLLECTION = ROOT / "postman" / "library-api.postman_collection.json"
 ENVIRONMENT = ROOT / "postman" / "local.postman_environment.json"
@@ -50,8 +50,7 @@ def server(providers, tmp_path):
     try:
         yield wait_until_serving(port)
     finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
+        output = stop(process)
         if "Traceback" in output:
             print(output)
 
