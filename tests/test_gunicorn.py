@@ -26,7 +26,8 @@ def free_port() -> int:
 def gunicorn(*args: str, cwd: Path = ROOT, **env: str) -> subprocess.Popen:
     """Start gunicorn; what it prints goes to a file (a pipe nobody reads would fill, and block the server
     on its next log line). `stop()` ends it and returns that output."""
-    environ = {key: value for key, value in os.environ.items() if not key.startswith(("LIBRARY_", "JWT_"))}
+    environ = {key: value for key, value in os.environ.items()
+               if not key.startswith(("LIBRARY_", "JWT_", "DATABASE_URL", "REDIS_URL"))}
     output = tempfile.TemporaryFile("w+")
     process = subprocess.Popen([str(GUNICORN), *args, "wsgi:app"], cwd=cwd, env={**environ, **env},
                                stdout=output, stderr=subprocess.STDOUT, text=True)
@@ -84,10 +85,12 @@ def test_production_without_a_secret_says_so_in_one_line():
     assert "configuration error: JWT_SECRET_KEY must be set" in output and "Traceback" not in output
 
 
-def wait_until_serving(port: int, seconds: float = 20) -> str:
-    """The server's base URL, once its /health answers."""
+def wait_until_serving(port: int, seconds: float = 20, process: subprocess.Popen | None = None) -> str:
+    """The server's base URL, once its /health answers; a `process` that exits first fails with its output."""
     base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + seconds
     while True:
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"gunicorn exited:\n{stop(process)}")
         try:
             requests.get(f"{base}/health", timeout=5)
             return base

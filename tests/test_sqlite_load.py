@@ -13,22 +13,14 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.test_gunicorn import ROOT, SECRET, free_port, gunicorn, stop, wait_until_serving
+
 BIN = Path(sys.executable).parent
-SECRET = "a production secret of at least thirty-two bytes"
 PASSWORD = "correct horse battery"
 USERS = 12
 READERS = 4
 WRITERS = 2
 BOOKS_PER_WRITER = 5
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _environment(database_url: str) -> dict:
@@ -40,19 +32,6 @@ def _environment(database_url: str) -> dict:
             "RATELIMIT_ENABLED": "false"}
 
 
-def _wait_until_serving(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        assert process.poll() is None, f"gunicorn exited:\n{log.read_text()}"
-        try:
-            if requests.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still loading the app
-            pass
-        assert time.monotonic() < deadline, f"gunicorn did not start:\n{log.read_text()}"
-        time.sleep(0.1)
-
-
 @pytest.mark.timeout(90)  # the hard bound; 15-20 s on a quiet machine, start-up of four workers included
 def test_sqlite_under_four_workers_answers_no_5xx(tmp_path):
     started = time.monotonic()
@@ -61,30 +40,22 @@ def test_sqlite_under_four_workers_answers_no_5xx(tmp_path):
                               capture_output=True, text=True, timeout=60)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as output:  # a file, not a pipe: the access log of a busy server would fill a pipe
-        process = subprocess.Popen([str(BIN / "gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-                                   cwd=ROOT, env={**env, "JWT_SECRET_KEY": SECRET}, stdout=output,
-                                   stderr=subprocess.STDOUT)
+    port = free_port()
+    process = gunicorn("-w", "4", "-b", f"127.0.0.1:{port}", JWT_SECRET_KEY=SECRET,
+                       **{key: env[key] for key in ("LIBRARY_ENV", "LIBRARY_STORE", "DATABASE_URL",
+                                                    "RATELIMIT_ENABLED")})
     try:
-        _wait_until_serving(base, process, log)
+        base = wait_until_serving(port, process=process)
         storm_started = time.monotonic()
         counts = _storm(base)
         storm = time.monotonic() - storm_started
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        log = stop(process)
     elapsed = time.monotonic() - started
     print(f"\nsqlite load: {dict(sorted(counts.items()))} in {storm:.1f} s ({elapsed:.1f} s with start-up)")
 
     summary = f"{dict(counts)} in {storm:.1f} s ({elapsed:.1f} s with start-up); server log:\n" + "\n".join(
-        line for line in log.read_text().splitlines() if '" 2' not in line)[-5000:]
+        line for line in log.splitlines() if '" 2' not in line)[-5000:]
     assert not any(key.endswith(":5xx") for key in counts), summary
     assert counts["login:200"] == USERS and counts["login"] == USERS, summary
     assert counts["read"] > 0 and counts["read:200"] == counts["read"], summary
