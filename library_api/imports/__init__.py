@@ -1,0 +1,1 @@
+"""Imports: many ISBNs (a JSON list, a CSV column, or a Goodreads export) added as one job outside the request."""
