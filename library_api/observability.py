@@ -29,6 +29,8 @@ def _observe(response):
 
 
 def init_observability(app: Flask) -> None:
-    """Time every request from before anything else runs (the rate limits' check included)."""
+    """Time every request from before anything else runs (the rate limits' check included), and log it
+    after every other after-request hook (Flask runs them last-registered first), so that the status
+    counted is the one the client gets: a 304 of the conditional hook, not the 200 it replaced."""
     app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
-    app.after_request(_observe)
+    app.after_request_funcs.setdefault(None, []).insert(0, _observe)

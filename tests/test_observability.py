@@ -56,6 +56,19 @@ def test_metrics_count_a_request_by_its_route_and_status(client):
     assert "/books/4242" not in routes  # the URL rule, never the raw path
 
 
+def test_a_not_modified_answer_is_counted_and_logged_as_304(client, caplog):
+    client.post("/books", json={"title": "Dune", "author": "Frank Herbert"})
+    etag = client.get("/books").headers["ETag"]
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    labels = {"method": "GET", "route": "/books", "status": "304"}
+    answers = []
+    assert _delta(client, lambda: answers.append(client.get("/books", headers={"If-None-Match": etag})),
+                  "library_http_requests_total", **labels) == 1
+    assert answers[0].status_code == 304
+    assert [record.status for record in _access_records(caplog) if record.path == "/books"] == [304]
+
+
 def test_an_unknown_url_is_counted_under_one_label(client):
     labels = {"method": "GET", "route": "<unmatched>", "status": "404"}
     assert _delta(client, lambda: [client.get(f"/probe-{n}") for n in range(3)],
