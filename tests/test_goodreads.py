@@ -1,4 +1,4 @@
-"""Goodreads CSV: the parser against a Goodreads-format export, the writers, and the way back."""
+"""Goodreads CSV: the parser against a Goodreads-format export, the writers, and the catalog export through HTTP."""
 from __future__ import annotations
 
 import csv
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from library_api.books import service as book_service
 from library_api.domain import Book, ShelfEntry
 from library_api.errors import Unprocessable
 from library_api.imports.goodreads import COLUMNS, MAX_ROWS, catalog_csv, read_csv, shelf_csv
+from tests.metadata_server import FOX, GOOGLE_979
 
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "goodreads" / "goodreads_library_export.csv"
 UTC = timezone.utc
@@ -173,3 +175,55 @@ def test_a_shelf_row_carries_shelf_rating_review_and_date_and_comes_back():
     items = read_csv("".join(chunks))
     assert [(i.shelf_status, i.rating, i.review_text) for i in items] == [
         ("completed", 4, 'One, "two"\nthree\nfour'), ("reading", None, None), ("wishlist", None, "-minus first")]
+
+
+# The exports through HTTP, on every store
+
+@pytest.fixture
+def catalog(member_client):
+    """Three books: one looked up (with two copies), one with a 979 ISBN (no ISBN-10), one entered by hand."""
+    books = [member_client.post("/books", json={"isbn": FOX.isbn13, "copies": 2}),
+             member_client.post("/books", json={"isbn": GOOGLE_979.isbn13}),
+             member_client.post("/books", json={"title": "=1+2", "author": "Ada, Grace"})]
+    assert [b.status_code for b in books] == [201, 201, 201]
+    return [b.get_json() for b in books]
+
+
+def test_the_catalog_export_is_a_goodreads_file_of_every_book(client, catalog):
+    response = client.get("/books/export.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="library-catalog-2026-01-15.csv"'
+    body = response.get_data(as_text=True)
+    assert body.startswith(",".join(COLUMNS) + "\r\n")
+    assert ',"=""0140328726""","=""9780140328721""",' in body and ',"=""""","=""9798999999993""",' in body
+    rows = _table(body)
+    assert [(r["Title"], r["Author"], r["Owned Copies"], r["Exclusive Shelf"]) for r in rows] == [
+        (FOX.title, FOX.author, "2", ""), (GOOGLE_979.title, GOOGLE_979.author, "1", ""), ("'=1+2", "Ada, Grace", "1", "")]
+    assert [(i.isbn, i.title, i.author, i.shelf_status) for i in read_csv(body)] == [
+        (b["isbn"], b["title"], b["author"], None) for b in catalog]
+
+
+def test_the_catalog_export_takes_the_lists_filters(client, catalog):
+    rows = _table(client.get("/books/export.csv?author=DAHL").get_data(as_text=True))
+    assert [r["Title"] for r in rows] == [FOX.title]
+    assert _table(client.get("/books/export.csv?q=nothing-matches").get_data(as_text=True)) == []
+    refused = client.get("/books/export.csv?isbn=9780140328722")  # refused before any line is sent
+    assert refused.status_code == 400 and refused.get_json()["error"]["code"] == "INVALID_ISBN"
+    assert client.get("/books/export.csv?page=2").status_code == 422
+
+
+def test_the_catalog_is_read_a_chunk_at_a_time_while_it_is_sent(client, member_client, monkeypatch):
+    monkeypatch.setattr(book_service, "EXPORT_CHUNK", 2)
+    for n in range(5):
+        member_client.post("/books", json={"title": f"Book {n}", "author": "Writer"})
+    response = client.get("/books/export.csv", buffered=False)
+    chunks = iter(response.response)
+    seen = [next(chunks), next(chunks)]  # the header, then the first two books
+    # Nothing is held between chunks: a book saved now, mid-download, is read by a later chunk.
+    assert member_client.post("/books", json={"title": "Book 5", "author": "Writer"}).status_code == 201
+    seen += list(chunks)
+    response.close()
+    pieces = [chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in seen]
+    assert [len(_table(",".join(COLUMNS) + "\r\n" + piece)) for piece in pieces[1:]] == [2, 2, 2]
+    assert [r["Title"] for r in _table("".join(pieces))] == [f"Book {n}" for n in range(6)]
