@@ -1,4 +1,4 @@
-"""Goodreads CSV: the parser against a Goodreads-format export, the writers, and the catalog export through HTTP."""
+"""Goodreads CSV: the parser against a Goodreads-format export, the CSV exports through HTTP, the round trip."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +12,8 @@ from library_api.books import service as book_service
 from library_api.domain import Book, ShelfEntry
 from library_api.errors import Unprocessable
 from library_api.imports.goodreads import COLUMNS, MAX_ROWS, catalog_csv, read_csv, shelf_csv
-from tests.metadata_server import FOX, GOOGLE_979
+from tests.conftest import client_as, sign_up
+from tests.metadata_server import FOX, GOOGLE_979, UCHU
 
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "goodreads" / "goodreads_library_export.csv"
 UTC = timezone.utc
@@ -227,3 +228,54 @@ def test_the_catalog_is_read_a_chunk_at_a_time_while_it_is_sent(client, member_c
     pieces = [chunk.decode() if isinstance(chunk, bytes) else chunk for chunk in seen]
     assert [len(_table(",".join(COLUMNS) + "\r\n" + piece)) for piece in pieces[1:]] == [2, 2, 2]
     assert [r["Title"] for r in _table("".join(pieces))] == [f"Book {n}" for n in range(6)]
+
+
+def test_a_member_exports_their_own_shelf_only(app, client, member_client, other_client, catalog):
+    fox, google, manual = (book["id"] for book in catalog)
+    member_client.post(f"/my-library/{fox}", json={"status": "completed", "rating": 5, "review_text": "Yes."})
+    member_client.post(f"/my-library/{manual}", json={"status": "reading"})
+    other_client.post(f"/my-library/{google}", json={"status": "completed", "rating": 1})
+    response = member_client.get("/my-library/export.csv")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="my-library-2026-01-15.csv"'
+    rows = _table(response.get_data(as_text=True))
+    assert [(r["Title"], r["Exclusive Shelf"], r["My Rating"], r["My Review"], r["Date Added"]) for r in rows] == [
+        (FOX.title, "read", "5", "Yes.", "2026/01/15"), ("'=1+2", "currently-reading", "0", "", "2026/01/15")]
+    assert [r["Title"] for r in _table(other_client.get("/my-library/export.csv").get_data(as_text=True))] == [
+        GOOGLE_979.title]
+    sign_up(client, "newcomer")
+    assert client_as(app, "newcomer").get("/my-library/export.csv").get_data(as_text=True) == (
+        ",".join(COLUMNS) + "\r\n")  # an empty shelf: the header alone
+
+
+def test_the_shelf_export_needs_a_signed_in_member(client):
+    response = client.get("/my-library/export.csv")
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "TOKEN_MISSING"
+
+
+def test_an_exported_shelf_read_back_gives_the_same_shelf(member_client, catalog):
+    more = [member_client.post("/books", json=fields).get_json() for fields in (
+        {"isbn": UCHU.isbn13},
+        {"title": "'Salem's Lot", "author": "Stephen King"},
+        {"title": "@home, \"quoted\"", "author": "-dash Author"},
+        {"title": "Война и мир", "author": "Лев Толстой"})]
+    shelf = [
+        (catalog[0], {"status": "completed", "rating": 5, "review_text": 'Line one,\nline "two"\n\n=three'}),
+        (catalog[1], {"status": "reading", "review_text": "+Plus, and a tab\tinside"}),
+        (catalog[2], {"status": "wishlist"}),
+        (more[0], {"status": "completed", "rating": 3, "review_text": "宇宙、最高。"}),
+        (more[1], {"status": "completed"}),
+        (more[2], {"status": "wishlist", "review_text": "@mention first"}),
+        (more[3], {"status": "completed", "rating": 1, "review_text": "Long.\r\nVery."}),
+    ]
+    for book, fields in shelf:
+        assert member_client.post(f"/my-library/{book['id']}", json=fields).status_code == 201
+    body = member_client.get("/my-library/export.csv").get_data(as_text=True)
+    assert not any(r["Title"].startswith(("=", "+", "-", "@")) or r["My Review"].startswith(("=", "+", "-", "@"))
+                   for r in _table(body))
+    stored = member_client.get("/my-library").get_json()
+    items = read_csv(body)
+    assert [(i.isbn, i.shelf_status, i.rating, i.review_text, i.title, i.author) for i in items] == [
+        (e["book"]["isbn"], e["status"], e["rating"], e["review_text"] and e["review_text"].replace("\r\n", "\n"),
+         e["book"]["title"], e["book"]["author"]) for e in stored]
+    assert len(items) == 7 and all(i.date_added == datetime(2026, 1, 15, tzinfo=UTC) for i in items)
