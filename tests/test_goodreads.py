@@ -11,7 +11,7 @@ import pytest
 from library_api.books import service as book_service
 from library_api.domain import Book, ShelfEntry
 from library_api.errors import Unprocessable
-from library_api.imports.goodreads import COLUMNS, MAX_ROWS, catalog_csv, read_csv, shelf_csv
+from library_api.imports.goodreads import COLUMNS, MAX_ROWS, catalog_csv, decode_csv, read_csv, shelf_csv
 from tests.conftest import client_as, sign_up
 from tests.metadata_server import FOX, GOOGLE_979, UCHU
 
@@ -64,6 +64,14 @@ def test_a_goodreads_export_reads_into_one_item_per_book():
 def test_a_byte_order_mark_and_crlf_line_ends_change_nothing():
     text = _export_text()
     assert read_csv("\ufeff" + text.replace("\n", "\r\n")) == read_csv(text)
+
+
+def test_an_upload_is_read_as_utf_8_or_refused():
+    body = EXPORT.read_bytes()
+    assert read_csv(decode_csv(b"\xef\xbb\xbf" + body)) == read_csv(decode_csv(body))
+    with pytest.raises(Unprocessable) as refused:
+        decode_csv("Title,ISBN\nL'Étranger,\n".encode("cp1252"))
+    assert "byte 14" in refused.value.details["file"][0] and "UTF-8" in refused.value.details["file"][0]
 
 
 def test_a_column_of_isbns_with_or_without_a_header():

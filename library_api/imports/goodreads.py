@@ -69,6 +69,16 @@ def read_csv(text: str) -> list[ImportItem]:
     return [_isbn_item(row, record) for row, record in enumerate(body, start=1)]
 
 
+def decode_csv(body: bytes) -> str:
+    """An uploaded file's text. Raises Unprocessable VALIDATION_ERROR (details.file) unless it is UTF-8."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Goodreads writes UTF-8; a spreadsheet's plain "CSV" may be a legacy code page, whose guess
+        # would turn every accented title into another.
+        raise _refused(f"The file is not UTF-8 text (byte {error.start + 1}); save it as \"CSV UTF-8\".") from None
+
+
 def catalog_csv(pages: Iterable[list[Book]]) -> Iterator[str]:
     """The catalog in Goodreads' columns, one chunk of text per page of books; the shelf columns empty."""
     yield _lines([COLUMNS])
