@@ -98,6 +98,8 @@ class BookQuery:
     per_page: int = 50
     # Keyset paging: the sort value and id of the last book of the previous page (instead of `page`).
     after: tuple | None = None
+    # False: leave Page.total None, for a reader who walks every page and needs no count per page.
+    counted: bool = True
 
     def __post_init__(self) -> None:
         for name in ("author", "genre", "title", "q"):

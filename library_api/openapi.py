@@ -57,7 +57,12 @@ HEADERS = {
                       "schema": {"type": "integer", "minimum": 0}},
     "Retry-After": {"description": "Whole seconds to wait before trying again", "required": True,
                     "schema": {"type": "integer", "minimum": 1}},
+    "Content-Disposition": {"description": "`attachment; filename=...`: a file to save", "required": True,
+                            "schema": {"type": "string"}},
 }
+
+# The body of a CSV download (the media type is the route's `content_type`).
+CSV_FILE = {"type": "string", "description": "CSV text, UTF-8, a header line first"}
 
 
 def header_refs(*names: str) -> dict:

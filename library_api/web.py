@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 
 import flask_smorest
-from flask import current_app
+from flask import Response, current_app
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.routing import IntegerConverter
@@ -164,3 +165,10 @@ def circulation_rules() -> CirculationRules:
     config = current_app.config
     return CirculationRules(loan_days=config["LOAN_DAYS"], max_loans=config["MAX_LOANS"],
                             max_renewals=config["MAX_RENEWALS"], hold_days=config["HOLD_DAYS"])
+
+
+def csv_download(chunks: Iterable[str], name: str) -> Response:
+    """A CSV file sent as its chunks are made (never whole in memory), named `<name>-<today>.csv`."""
+    filename = f"{name}-{utcnow():%Y-%m-%d}.csv"
+    return Response(chunks, mimetype="text/csv",  # Flask adds "; charset=utf-8" to text types
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -5,11 +5,12 @@ from flask import url_for
 
 from ..auth.guards import catalog_writer
 from ..domain import BookQuery, sort_value
-from ..openapi import header_refs
+from ..imports import goodreads
+from ..openapi import CSV_FILE, header_refs
 from ..pagination import cursor_headers, encode_cursor
-from ..web import Blueprint, circulation_rules, metadata_lookup, utcnow, uow
+from ..web import Blueprint, circulation_rules, csv_download, metadata_lookup, utcnow, uow
 from . import service
-from .schemas import BookCreate, BookListArgs, BookOut, BookPatch, BookReplace
+from .schemas import BookCreate, BookFilterArgs, BookListArgs, BookOut, BookPatch, BookReplace
 
 bp = Blueprint("books", __name__, description="The library's catalog")
 
@@ -26,6 +27,17 @@ def list_books(page, per_page, sort, after=None, **filters):
     last = found.items[-1] if found.items else None
     next_cursor = encode_cursor(sort, sort_value(last, query.sort), last.id) if last else None
     return found.items, cursor_headers(found, page=page, per_page=per_page, next_cursor=next_cursor)
+
+
+@bp.route("/books/export.csv", methods=["GET"])
+@bp.arguments(BookFilterArgs, location="query", as_kwargs=True)
+@bp.response(200, CSV_FILE, content_type="text/csv", description="The catalog in Goodreads' columns",
+             headers=header_refs("Content-Disposition"))
+@bp.errors(400)
+def export_books(**filters):
+    """Download the catalog (or the books the filters match) as a Goodreads CSV, oldest first, streamed."""
+    chunks = service.export_books(uow(), query=BookQuery(**filters))
+    return csv_download(goodreads.catalog_csv(chunks), "library-catalog")
 
 
 @bp.route("/books", methods=["POST"])

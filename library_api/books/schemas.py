@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..domain import SORT_KEYS
 from ..pagination import decode_cursor
-from ..schemas import ISBN_PATTERN, PageArgs, StrictInteger, StrictSchema, Text
+from ..schemas import ISBN_PATTERN, PageArgs, QueryArgs, StrictInteger, StrictSchema, Text
 
 YEAR = validate.Range(min=-3000, max=2100)
 
@@ -94,7 +94,9 @@ class BookOut(Schema):
     updated_at = fields.DateTime()
 
 
-class BookListArgs(PageArgs):
+class BookFilterArgs(QueryArgs):
+    """The catalog's filters, shared by its list and its export."""
+
     author = Text(500, metadata={"description": "Case-insensitive substring of the author"})
     genre = Text(100, metadata={"description": "Genre, ignoring letter case"})
     title = Text(500, metadata={"description": "Case-insensitive substring of the title"})
@@ -104,6 +106,9 @@ class BookListArgs(PageArgs):
         "description": "ISBN in any form (an invalid one is 400 INVALID_ISBN; empty: no filter)",
         "pattern": f"^$|{ISBN_PATTERN}"})
     available = fields.Boolean()
+
+
+class BookListArgs(PageArgs, BookFilterArgs):
     sort = fields.String(load_default="created_at",
                          validate=validate.OneOf([*SORT_KEYS, *(f"-{key}" for key in SORT_KEYS)]))
     after = Cursor(metadata={"description": "Instead of page: the cursor of a Link header's next"})

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..borrow.queue import take_turn
-from ..domain import BOOK_WRITABLE, Book, BookQuery, CirculationRules, Copy, Page
+from ..domain import BOOK_WRITABLE, Book, BookQuery, CirculationRules, Copy, Page, sort_value
 from ..errors import Conflict, DuplicateIsbn, NotFound, Unprocessable, UpstreamUnavailable, found
 from ..isbns import isbn10_of, normalize_isbn
 from ..providers.base import BookMetadata
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 # What a refresh may fill on a stored book, each only while it is empty.
 REFRESHABLE = ("title", "author", "summary", "cover_url", "publication_year", "subtitle", "publisher",
                "page_count", "genre")
+# Books an export reads per unit of work: a short read transaction each, never the whole table at once.
+EXPORT_CHUNK = 500
 
 
 def list_books(uow: UnitOfWork, *, query: BookQuery) -> Page:
@@ -29,6 +32,30 @@ def list_books(uow: UnitOfWork, *, query: BookQuery) -> Page:
         query = dataclasses.replace(query, isbn=normalize_isbn(query.isbn))
     with uow.reading():
         return uow.books.search(query)
+
+
+def export_books(uow: UnitOfWork, *, query: BookQuery) -> Iterator[list[Book]]:
+    """Every book matching the query's filters, oldest first, EXPORT_CHUNK at a time, each chunk read in a
+    unit of work of its own. Raises BadRequest INVALID_ISBN for a malformed isbn filter (before any chunk)."""
+    if query.isbn is not None:
+        query = dataclasses.replace(query, isbn=normalize_isbn(query.isbn))
+    # Keyset pages by (created_at, id): each chunk starts after the last book of the one before, so a
+    # book added meanwhile comes at the end and none is read twice; no count is asked per chunk.
+    query = dataclasses.replace(query, sort="created_at", descending=False, page=1, per_page=EXPORT_CHUNK,
+                                after=None, counted=False)
+    return _chunks(uow, query)
+
+
+def _chunks(uow: UnitOfWork, query: BookQuery) -> Iterator[list[Book]]:
+    while True:
+        with uow.reading():  # closed before the chunk is handed on: no lock or transaction while it is sent
+            found = uow.books.search(query)
+        if found.items:
+            yield found.items
+        if not found.more:
+            return
+        last = found.items[-1]
+        query = dataclasses.replace(query, after=(sort_value(last, query.sort), last.id))
 
 
 def get_book(uow: UnitOfWork, *, book_id: int) -> Book:

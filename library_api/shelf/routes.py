@@ -6,7 +6,9 @@ import dataclasses
 from flask import url_for
 
 from ..auth.guards import current_actor, signed_in
-from ..web import Blueprint, utcnow, uow
+from ..imports import goodreads
+from ..openapi import CSV_FILE, header_refs
+from ..web import Blueprint, csv_download, utcnow, uow
 from . import service
 from .schemas import ReviewOut, ShelfEntryIn, ShelfEntryOut, ShelfListArgs
 
@@ -26,6 +28,16 @@ def list_shelf(args):
     """List your shelf, optionally of one status."""
     items = service.list_shelf(uow(), user_id=current_actor().id, status=args.get("status"))
     return [_item(pair) for pair in items]
+
+
+@bp.route("/my-library/export.csv", methods=["GET"])
+@signed_in
+@bp.response(200, CSV_FILE, content_type="text/csv", description="Your shelf in Goodreads' columns",
+             headers=header_refs("Content-Disposition"))
+def export_shelf():
+    """Download your shelf as a Goodreads CSV: shelf, rating, review and date added of each book."""
+    items = service.list_shelf(uow(), user_id=current_actor().id, status=None)
+    return csv_download(goodreads.shelf_csv(items), "my-library")
 
 
 @bp.route("/my-library/<id:book_id>", methods=["POST"])

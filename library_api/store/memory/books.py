@@ -78,7 +78,7 @@ class MemoryBooks(BookRepository):
         books = self._with_copies([copy_value(book) for book in self.j.values("books")])
         found = [book for book in books if _matches(book, query)]
         ordered = _ordered(found, query)[query.offset:query.offset + query.per_page + 1]
-        return Page(self._with_ratings(ordered[:query.per_page]), capped(len(found)),
+        return Page(self._with_ratings(ordered[:query.per_page]), capped(len(found)) if query.counted else None,
                     more=len(ordered) > query.per_page)
 
     def update(self, book: Book) -> Book:

@@ -103,7 +103,8 @@ class SqlBooks(BookRepository):
         conditions = self._filters(query)
         rows = self._ordered(conditions, query)
         found = [to_book(row) for row in rows[:query.per_page]]
-        return Page(books_with_figures(self.session, found), self._count(conditions),
+        total = self._count(conditions) if query.counted else None
+        return Page(books_with_figures(self.session, found), total,
                     more=len(rows) > query.per_page)
 
     def _filters(self, query: BookQuery) -> list:
