@@ -1,0 +1,88 @@
+// Import many ISBNs: POST /imports {"isbns"} → 202 job → poll GET /imports/<id> until it has finished.
+import { request } from "./api.js";
+import { byId, el } from "./dom.js";
+import { say, showError } from "./notice.js";
+
+const MAX_ISBNS = 10000;
+const OUTCOMES = { created: "Added", duplicate: "Already in the library", not_found: "Not found",
+                   invalid: "Not an ISBN", failed: "Failed (can be retried)" };
+let polling = 0; // the job being watched; a new import stops the watch of the last one
+
+export function initImports({ onProgress }) {
+  byId("import-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    start(onProgress);
+  });
+}
+
+async function start(onProgress) {
+  const isbns = byId("import-isbns").value.split(/[\s,;]+/).filter(Boolean);
+  if (!isbns.length || isbns.length > MAX_ISBNS) {
+    showError({ status: 0, code: "", details: null,
+                message: isbns.length ? `At most ${MAX_ISBNS} ISBNs in one import.` : "Paste at least one ISBN." });
+    byId("import-isbns").focus();
+    return;
+  }
+  byId("import-button").disabled = true;
+  try {
+    const { body, headers } = await request("POST", "/imports", { json: { isbns } });
+    const where = sameOrigin(headers.get("Location")) || `/imports/${encodeURIComponent(body.id)}`;
+    say(`Import of ${isbns.length} ${isbns.length === 1 ? "ISBN" : "ISBNs"} started.`);
+    render(body);
+    watch(++polling, where, body, onProgress);
+  } catch (error) {
+    showError(error, "import books");
+  } finally {
+    byId("import-button").disabled = false;
+  }
+}
+
+async function watch(job, where, last, onProgress, wait = 300) {
+  if (job !== polling) return;
+  if (last.status !== "queued" && last.status !== "running") {
+    const failed = Number(last.failed) || 0;
+    say(`Import ${last.status ?? "ended"}: ${last.done ?? 0} of ${last.total ?? "?"} rows done${failed ? `, ${failed} failed` : ""}.`);
+    onProgress();
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, wait));
+  try {
+    const { body, links } = await request("GET", where);
+    if (job !== polling) return;
+    render(body, links);
+    if ((body.done ?? 0) !== (last.done ?? 0)) onProgress(); // the grid fills in as the rows land
+    watch(job, where, body, onProgress, Math.min(wait * 1.5, 2000));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function render(job, links = {}) {
+  byId("import-progress").hidden = false;
+  const total = Number(job.total) || 0;
+  const done = Number(job.done) || 0;
+  const failed = Number(job.failed) || 0;
+  byId("import-summary").textContent =
+    `Import ${job.id ?? ""}: ${job.status ?? "unknown"}, ${done} of ${total} done, ${failed} failed`;
+  byId("import-bar").max = Math.max(total, 1);
+  byId("import-bar").value = Math.min(done, Math.max(total, 1));
+  const rows = job.rows ?? job.results ?? job.items ?? [];
+  const body = byId("import-rows").tBodies[0];
+  body.replaceChildren(...(Array.isArray(rows) ? rows : []).map(row));
+  byId("import-rows").caption.textContent = links.next
+    ? `Result of each row (the first ${body.rows.length})` : "Result of each row";
+}
+
+function row(item) {
+  const outcome = OUTCOMES[item.status] || item.status || "";
+  const error = item.error && typeof item.error === "object" ? item.error.message || item.error.code : item.error;
+  const detail = error || (item.book_id != null ? `Book ${item.book_id}` : "");
+  return el("tr", { className: `outcome-${String(item.status || "pending")}` },
+    el("td", {}, item.row ?? ""), el("td", {}, item.isbn ?? ""), el("td", {}, outcome), el("td", {}, detail));
+}
+
+function sameOrigin(location) {
+  if (!location) return null;
+  const url = new URL(location, window.location.href);
+  return url.origin === window.location.origin ? url.pathname + url.search : null;
+}
