@@ -19,7 +19,7 @@ import requests
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD, _service_missing
-from tests.metadata_server import FOX, SABRIEL
+from tests.metadata_server import FOX, SABRIEL, STARS
 
 pytestmark = [pytest.mark.parametrize("store", ["memory"]),  # the page sees the API, not the store
               pytest.mark.xdist_group("browser")]  # one Chromium per worker is plenty on two cores
@@ -307,3 +307,27 @@ def test_the_intern_looks_up_saves_browses_and_signs_in_and_out(page, live_serve
     assert _console_errors(driver) == []
     print(f"page test: {time.monotonic() - started:.1f} s in the browser")
 
+
+def test_an_import_of_three_isbns_shows_progress_and_the_books(page, live_server):
+    """Needs POST /imports and GET /imports/<id> (SPEC.md, Imports and exports), built on another branch."""
+    driver = page
+    _sign_in(driver, live_server, "importer")
+    sent = [FOX.isbn13, SABRIEL.isbn13, STARS.isbn10]
+    _type(driver, "import-isbns", "\n".join(sent) + "\n")
+    _by_id(driver, "import-button").click()
+
+    def settled(d):
+        summary = _by_id(d, "import-summary").text if _by_id(d, "import-progress").is_displayed() else ""
+        return "finished" in summary or "error" in _by_id(d, "notice").get_attribute("class")
+    _wait(driver, settled, "the import neither finished nor failed")
+    assert "error" not in _by_id(driver, "notice").get_attribute("class"), f"the import failed: {_notice(driver)}"
+    assert "3 of 3 done, 0 failed" in _by_id(driver, "import-summary").text
+    rows = driver.execute_script("return [...document.querySelectorAll('#import-rows tbody tr')]"
+                                 ".map(r => [...r.cells].map(c => c.textContent))")
+    assert [row[0] for row in rows] == ["1", "2", "3"] and [row[2] for row in rows] == ["Added"] * 3, rows
+    # A row names its ISBN as sent or normalised: SPEC.md does not say which.
+    assert all(row[1] in (isbn, book.isbn13) for row, isbn, book in zip(rows, sent, (FOX, SABRIEL, STARS))), rows
+    _wait(driver, lambda d: sorted(_grid(d)) == sorted([FOX.title, SABRIEL.title, STARS.title]),
+          "the imported books did not appear in the grid")
+    _screenshot(driver, "page-import.png")
+    assert _console_errors(driver) == []
