@@ -118,11 +118,17 @@ def browser():
 
 
 @pytest.fixture
-def settings(settings, providers):
+def write_access():
+    """LIBRARY_WRITE_ACCESS of the app under test; a test parametrizes it to try another mode."""
+    return "member"
+
+
+@pytest.fixture
+def settings(settings, providers, write_access):
     """The fixtures' settings on the real clock (a browser lives in real time), and covers at the stand-in."""
     providers.expect_request(re.compile(r"/covers/b/id/\d+-[SML]\.jpg")).respond_with_data(
         COVER, content_type="image/png")
-    return {**settings, "CLOCK": None, "SLEEP": None}
+    return {**settings, "CLOCK": None, "SLEEP": None, "LIBRARY_WRITE_ACCESS": write_access}
 
 
 @pytest.fixture
@@ -208,7 +214,7 @@ def _screenshot(driver, name: str) -> Path:
 def _console_errors(driver) -> list[str]:
     """Console errors other than the API's own error answers, which the page shows on purpose."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
-            and not re.search(r"status of (400|401|404|409|422)", entry["message"])]
+            and not re.search(r"status of (400|401|403|404|409|422)", entry["message"])]
 
 
 def test_the_intern_looks_up_saves_browses_and_signs_in_and_out(page, live_server):
@@ -307,6 +313,24 @@ def test_the_intern_looks_up_saves_browses_and_signs_in_and_out(page, live_serve
     assert _console_errors(driver) == []
     print(f"page test: {time.monotonic() - started:.1f} s in the browser")
 
+
+
+@pytest.mark.parametrize("write_access", ["admin", "open"])
+def test_the_page_says_who_may_save_in_each_write_mode(page, live_server, write_access):
+    from selenium.webdriver.common.keys import Keys
+
+    driver = page
+    if write_access == "admin":  # a member's token: refused with 403, and told whom to sign in as
+        _sign_in(driver, live_server, "member")
+    _type(driver, "isbn", FOX.isbn13 + Keys.ENTER)
+    _wait(driver, lambda d: _by_id(d, "save-button").is_enabled(), "the lookup did not offer to save")
+    _by_id(driver, "save-button").click()
+    if write_access == "admin":
+        _wait(driver, lambda d: "sign in as a librarian to save books" in _notice(d), "a 403 did not say what to do")
+        assert "FORBIDDEN" in _notice(driver) and _grid(driver) == []
+    else:  # open: nobody signs in
+        _wait(driver, lambda d: _grid(d) == [FOX.title], "an open catalog did not take the book")
+    assert _console_errors(driver) == []
 
 def test_an_import_of_three_isbns_shows_progress_and_the_books(page, live_server):
     """Needs POST /imports and GET /imports/<id> (SPEC.md, Imports and exports), built on another branch."""
