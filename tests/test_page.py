@@ -124,11 +124,18 @@ def write_access():
 
 
 @pytest.fixture
-def settings(settings, providers, write_access):
+def envelope():
+    """RESPONSE_ENVELOPE of the app under test."""
+    return False
+
+
+@pytest.fixture
+def settings(settings, providers, write_access, envelope):
     """The fixtures' settings on the real clock (a browser lives in real time), and covers at the stand-in."""
     providers.expect_request(re.compile(r"/covers/b/id/\d+-[SML]\.jpg")).respond_with_data(
         COVER, content_type="image/png")
-    return {**settings, "CLOCK": None, "SLEEP": None, "LIBRARY_WRITE_ACCESS": write_access}
+    return {**settings, "CLOCK": None, "SLEEP": None, "LIBRARY_WRITE_ACCESS": write_access,
+            "RESPONSE_ENVELOPE": envelope}
 
 
 @pytest.fixture
@@ -315,7 +322,8 @@ def test_the_intern_looks_up_saves_browses_and_signs_in_and_out(page, live_serve
 
 
 
-@pytest.mark.parametrize("write_access", ["admin", "open"])
+# Open mode also with the success envelope on: the page reads bodies inside {"success", "message", "data"}.
+@pytest.mark.parametrize("write_access, envelope", [("admin", False), ("open", True)])
 def test_the_page_says_who_may_save_in_each_write_mode(page, live_server, write_access):
     from selenium.webdriver.common.keys import Keys
 
@@ -330,6 +338,8 @@ def test_the_page_says_who_may_save_in_each_write_mode(page, live_server, write_
         assert "FORBIDDEN" in _notice(driver) and _grid(driver) == []
     else:  # open: nobody signs in
         _wait(driver, lambda d: _grid(d) == [FOX.title], "an open catalog did not take the book")
+        assert _by_id(driver, "preview-author").text == f"by {FOX.author}"
+        assert _by_id(driver, "catalog-count").text == "1 book"
     assert _console_errors(driver) == []
 
 def test_an_import_of_three_isbns_shows_progress_and_the_books(page, live_server):
