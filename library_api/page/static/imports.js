@@ -29,7 +29,7 @@ async function start(onProgress) {
     const where = sameOrigin(headers.get("Location")) || `/imports/${encodeURIComponent(body.id)}`;
     say(`Import of ${isbns.length} ${isbns.length === 1 ? "ISBN" : "ISBNs"} started.`);
     render(body);
-    watch(++polling, where, body, onProgress);
+    watch(++polling, where, onProgress);
   } catch (error) {
     showError(error, "import books");
   } finally {
@@ -37,24 +37,33 @@ async function start(onProgress) {
   }
 }
 
-async function watch(job, where, last, onProgress, wait = 300) {
+// Poll until the job leaves queued/running; the first look is always taken, so the rows are shown even
+// when the job had finished by the time it was accepted.
+async function watch(job, where, onProgress, wait = 300, lastDone = 0) {
+  await new Promise((resolve) => setTimeout(resolve, wait));
   if (job !== polling) return;
-  if (last.status !== "queued" && last.status !== "running") {
-    const failed = Number(last.failed) || 0;
-    say(`Import ${last.status ?? "ended"}: ${last.done ?? 0} of ${last.total ?? "?"} rows done${failed ? `, ${failed} failed` : ""}.`);
-    onProgress();
+  let answer;
+  try {
+    answer = await request("GET", where);
+  } catch (error) {
+    if (job !== polling) return;
+    showError(error);
+    const retry = Number.parseInt(error.retryAfter, 10); // 429, 503: the API says when to ask again
+    if (Number.isFinite(retry)) watch(job, where, onProgress, retry * 1000, lastDone);
     return;
   }
-  await new Promise((resolve) => setTimeout(resolve, wait));
-  try {
-    const { body, links } = await request("GET", where);
-    if (job !== polling) return;
-    render(body, links);
-    if ((body.done ?? 0) !== (last.done ?? 0)) onProgress(); // the grid fills in as the rows land
-    watch(job, where, body, onProgress, Math.min(wait * 1.5, 2000));
-  } catch (error) {
-    showError(error);
+  if (job !== polling) return;
+  const { body, links } = answer;
+  render(body, links);
+  const done = Number(body.done) || 0;
+  if (body.status === "queued" || body.status === "running") {
+    if (done !== lastDone) onProgress(); // the grid fills in as the rows land
+    watch(job, where, onProgress, Math.min(wait * 1.5, 2000), done);
+    return;
   }
+  const failed = Number(body.failed) || 0;
+  say(`Import ${body.status ?? "ended"}: ${done} of ${body.total ?? "?"} rows done${failed ? `, ${failed} failed` : ""}.`);
+  onProgress();
 }
 
 function render(job, links = {}) {
