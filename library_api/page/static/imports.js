@@ -4,15 +4,17 @@ import { byId, el } from "./dom.js";
 import { say, showError } from "./notice.js";
 
 const MAX_ISBNS = 10000;
-const OUTCOMES = { created: "Added", duplicate: "Already in the library", not_found: "Not found",
+const OUTCOMES = { pending: "Waiting", created: "Added", duplicate: "Already in the library", not_found: "Not found",
                    invalid: "Not an ISBN", failed: "Failed (can be retried)" };
 let polling = 0; // the job being watched; a new import stops the watch of the last one
+let current = null; // {id, where} of the job on screen
 
 export function initImports({ onProgress }) {
   byId("import-form").addEventListener("submit", (event) => {
     event.preventDefault();
     start(onProgress);
   });
+  byId("import-retry").addEventListener("click", () => retry(onProgress));
 }
 
 async function start(onProgress) {
@@ -28,6 +30,7 @@ async function start(onProgress) {
     const { body, headers } = await request("POST", "/imports", { json: { isbns } });
     const where = sameOrigin(headers.get("Location")) || `/imports/${encodeURIComponent(body.id)}`;
     say(`Import of ${isbns.length} ${isbns.length === 1 ? "ISBN" : "ISBNs"} started.`);
+    current = { id: body.id, where };
     render(body);
     watch(++polling, where, onProgress);
   } catch (error) {
@@ -66,13 +69,33 @@ async function watch(job, where, onProgress, wait = 300, lastDone = 0) {
   onProgress();
 }
 
+// POST /imports/<id>/retry runs the rows whose lookup failed again (the API refuses while the job runs).
+async function retry(onProgress) {
+  if (!current) return;
+  byId("import-retry").disabled = true;
+  try {
+    const { body } = await request("POST", `${current.where}/retry`);
+    say("The failed rows are being tried again.");
+    render(body);
+    watch(++polling, current.where, onProgress);
+  } catch (error) {
+    byId("import-retry").disabled = false;
+    showError(error, "import books");
+  }
+}
+
 function render(job, links = {}) {
   byId("import-progress").hidden = false;
   const total = Number(job.total) || 0;
   const done = Number(job.done) || 0;
   const failed = Number(job.failed) || 0;
+  const pending = Number(job.details_pending) || 0; // summaries fetched one by one after the rows
   byId("import-summary").textContent =
-    `Import ${job.id ?? ""}: ${job.status ?? "unknown"}, ${done} of ${total} done, ${failed} failed`;
+    `Import ${job.id ?? ""}: ${job.status ?? "unknown"}, ${done} of ${total} done, ${failed} failed` +
+    (pending ? `; summaries still to come for ${pending} ${pending === 1 ? "book" : "books"}` : "");
+  const finished = job.status !== "queued" && job.status !== "running";
+  byId("import-retry").hidden = !(finished && failed > 0);
+  byId("import-retry").disabled = false;
   byId("import-bar").max = Math.max(total, 1);
   byId("import-bar").value = Math.min(done, Math.max(total, 1));
   const rows = job.rows ?? job.results ?? job.items ?? [];
