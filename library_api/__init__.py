@@ -120,9 +120,11 @@ def _register_blueprints(app: Flask, api) -> None:
     from .favorites.routes import bp as favorites
     from .isbn.routes import bp as isbn
     from .ops.routes import assets, bp as ops, metrics
+    from .page.routes import bp as page
     from .shelf.routes import bp as shelf
 
     for blueprint in (auth, books, isbn, borrow, favorites, shelf, ops):
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)
     app.register_blueprint(metrics)
+    app.register_blueprint(page)  # HTML for people, outside the OpenAPI document
