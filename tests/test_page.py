@@ -331,7 +331,8 @@ def test_the_page_says_who_may_save_in_each_write_mode(page, live_server, write_
     if write_access == "admin":  # a member's token: refused with 403, and told whom to sign in as
         _sign_in(driver, live_server, "member")
     _type(driver, "isbn", FOX.isbn13 + Keys.ENTER)
-    _wait(driver, lambda d: _by_id(d, "save-button").is_enabled(), "the lookup did not offer to save")
+    _wait(driver, lambda d: _by_id(d, "preview-title").text == FOX.title and _by_id(d, "save-button").is_enabled(),
+          "the lookup did not offer to save")
     _by_id(driver, "save-button").click()
     if write_access == "admin":
         _wait(driver, lambda d: "sign in as a librarian to save books" in _notice(d), "a 403 did not say what to do")
