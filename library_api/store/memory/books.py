@@ -105,6 +105,10 @@ class MemoryBooks(BookRepository):
         for table in ("loans", "holds"):
             for key in [key for key, row in self.store.tables[table].items() if row.book_id == book_id]:
                 self.j.pop(table, key)
+        # An import's row keeps its outcome without the book, as the SQL store's ON DELETE SET NULL does.
+        for key, row in list(self.store.tables["import_rows"].items()):
+            if row.book_id == book_id:
+                self.j.put("import_rows", key, dataclasses.replace(row, book_id=None))
         self.j.pop("books", book_id)
 
     def lock(self, book_id: int) -> None:
