@@ -19,7 +19,7 @@ from ..books.service import refresh_book
 from ..domain import ImportJob
 from ..errors import DomainError, UpstreamBusy
 from ..store.base import UnitOfWork
-from .rows import settle, wanted_isbn
+from .rows import settle_batch, wanted_isbn
 
 if TYPE_CHECKING:
     from ..providers.lookup import MetadataLookup
@@ -99,13 +99,14 @@ class _Runner:
     def next_batch(self) -> bool:
         """Settle the next batch of pending rows; False when none is left."""
         with self.env.uow().reading() as uow:
-            job = uow.imports.get(self.job_id)
             rows = uow.imports.pending(self.job_id, self.env.batch_size)
         if not rows:
             return False
         isbns = {row.row: wanted_isbn(row) for row in rows}
         with self.env.uow().reading() as uow:
-            wanted = [isbn for isbn in set(isbns.values()) if isbn and uow.books.get_by_isbn(isbn) is None]
+            asked = [isbn for isbn in dict.fromkeys(isbns.values()) if isbn]
+            known = uow.books.ids_by_isbn(asked)
+        wanted = [isbn for isbn in asked if isbn not in known]
         answers = self.env.lookup.lookup_many(wanted)
         with self.env.uow() as uow:
             job = self._holding(uow)
@@ -113,10 +114,7 @@ class _Runner:
             # pushed out of this window by a retry's earlier rows is merely left to the next batch).
             still = {row.row for row in uow.imports.pending(self.job_id, len(rows))}
             settled = [row for row in rows if row.row in still]
-            now = self.env.clock()
-            for row in settled:
-                isbn = isbns[row.row]
-                settle(uow, job, row, isbn, answers.get(isbn), now=now, fill_details=self.env.fill_details)
+            settle_batch(uow, job, settled, isbns, answers, now=self.env.clock(), fill_details=self.env.fill_details)
             uow.imports.save_rows(settled)
             job.status = "running"
             uow.imports.update(job)

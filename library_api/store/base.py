@@ -21,6 +21,15 @@ class BookRepository(abc.ABC):
     def get_by_isbn(self, isbn13: str) -> Book | None: ...
 
     @abc.abstractmethod
+    def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
+        """The ids of the books that have these ISBN-13s, in one query (an import's batch)."""
+
+    @abc.abstractmethod
+    def add_many(self, books: list[Book]) -> list[int]:
+        """Store new books at once and return their ids in order; Conflict DUPLICATE_ISBN (nothing stored)
+        if any ISBN is taken. For an import's batch: no figures are read back."""
+
+    @abc.abstractmethod
     def search(self, query: BookQuery) -> Page:
         """One page of the catalog, filtered and sorted, with the total before paging."""
 
@@ -120,6 +129,10 @@ class CopyRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, copy: Copy) -> Copy:
         """Store a copy; without a barcode it gets "C" and its id in 8 digits. Conflict BARCODE_TAKEN."""
+
+    @abc.abstractmethod
+    def add_many(self, copies: list[Copy]) -> None:
+        """Store copies without barcodes at once; each gets "C" and its id in 8 digits."""
 
     @abc.abstractmethod
     def get(self, copy_id: int) -> Copy | None: ...

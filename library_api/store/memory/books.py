@@ -74,6 +74,15 @@ class MemoryBooks(BookRepository):
         book_id = self.j.get("isbns", isbn13)
         return self.get(book_id) if book_id is not None else None
 
+    def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
+        return {isbn: self.j.get("isbns", isbn) for isbn in isbns if self.j.get("isbns", isbn) is not None}
+
+    def add_many(self, books: list[Book]) -> list[int]:
+        taken = self.ids_by_isbn([book.isbn for book in books if book.isbn])
+        if taken:
+            raise DuplicateIsbn(next(iter(taken.values())))
+        return [self.add(book).id for book in books]
+
     def search(self, query: BookQuery) -> Page:
         books = self._with_copies([copy_value(book) for book in self.j.values("books")])
         found = [book for book in books if _matches(book, query)]

@@ -105,11 +105,10 @@ class SqlImports(ImportRepository):
         return [_to_row(row) for row in found]
 
     def save_rows(self, rows: list[ImportRow]) -> None:
-        for row in rows:
-            stored = self.session.get(ImportRowRow, (row.job_id, row.row))
-            for name in ("status", "book_id", "error", "needs_details"):
-                setattr(stored, name, getattr(row, name))
-        self.session.flush()
+        if rows:  # an ORM bulk UPDATE by primary key: one executemany, not a SELECT and UPDATE per row
+            self.session.execute(update(ImportRowRow), [
+                {"job_id": row.job_id, "row": row.row, "status": row.status, "book_id": row.book_id,
+                 "error": row.error, "needs_details": row.needs_details} for row in rows])
 
     def reset_failed(self, job_id: int) -> int:
         result = self.session.execute(
