@@ -17,11 +17,11 @@ def goodreads_line(title: str, author: str, isbn10: str, isbn13: str, rating: in
 
 
 def wait_for(client, location: str, *, until=lambda job: job["status"] == "finished", timeout: float = 20.0,
-             seen: list | None = None) -> dict:
+             seen: list | None = None, per_page: int = 500, interval: float = 0.02) -> dict:
     """Poll an import until `until` holds (by default: finished), failing after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        response = client.get(location + ("&" if "?" in location else "?") + "per_page=500")
+        response = client.get(location + ("&" if "?" in location else "?") + f"per_page={per_page}")
         assert response.status_code == 200, response.get_json()
         job = response.get_json()
         if seen is not None and (not seen or seen[-1] != job["status"]):
@@ -29,7 +29,7 @@ def wait_for(client, location: str, *, until=lambda job: job["status"] == "finis
         if until(job):
             return job
         assert time.monotonic() < deadline, f"the import did not get there in {timeout} s: {job}"
-        time.sleep(0.02)
+        time.sleep(interval)
 
 
 def by_row(job: dict) -> dict[int, dict]:

@@ -28,9 +28,9 @@ MAX_REDIRECTS = 3
 # SPEC: a whole lookup, fallback included, answers within about 5 × METADATA_TIMEOUT.
 BUDGET_FACTOR = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# A provider's limiter spaces requests 5% wider than 1/rate: spaced exactly, a few milliseconds of jitter
+# A provider's limiter spaces requests 10% wider than 1/rate: spaced exactly, a few milliseconds of jitter
 # would let the site see rate + 1 requests inside one second.
-RATE_MARGIN = 1.05
+RATE_MARGIN = 1.1
 
 log = logging.getLogger(__name__)
 
