@@ -14,14 +14,14 @@ from .queue import RqRunner, import_env, resume_lapsed
 from .runner import run_job
 
 
-def _items(text: str):
-    """One ISBN a line, or a CSV (a column of ISBNs, or a Goodreads export) through the Goodreads reader."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and any(mark in lines[0] for mark in ",\""):
+def _items(name: str, text: str):
+    """A .csv file (a column of ISBNs, or a Goodreads export) through the Goodreads reader; any other file
+    holds one ISBN a line (blank lines skipped)."""
+    if name.lower().endswith(".csv"):
         from . import goodreads
 
         return goodreads.read_csv(text)
-    return service.items_from_isbns(lines)
+    return service.items_from_isbns([line.strip() for line in text.splitlines() if line.strip()])
 
 
 def _refuse_memory_store(command: str) -> None:
@@ -35,12 +35,12 @@ def _refuse_memory_store(command: str) -> None:
 @click.option("--no-details", is_flag=True, help="Leave the summaries to the server's fill-behind.")
 @with_appcontext
 def import_isbns(file, no_details: bool) -> None:
-    """Import the ISBNs of FILE (one a line, or a CSV) into the SQL store, with a progress bar."""
+    """Import the ISBNs of FILE (one a line, or a .csv of ISBNs or a Goodreads export), with a progress bar."""
     from tqdm import tqdm
 
     _refuse_memory_store("import-isbns")
     try:
-        job = service.start_import(uow(), actor=None, items=_items(file.read()), now=utcnow())
+        job = service.start_import(uow(), actor=None, items=_items(file.name, file.read()), now=utcnow())
     except DomainError as error:
         raise click.ClickException(f"{error.message}: {error.details}") from None
     with tqdm(total=job.total, unit="row", file=sys.stderr, desc=f"import {job.id}") as bar:
