@@ -56,8 +56,9 @@ DEFAULTS: dict = {
     "MEMORY_STORE_LOCK": "",
     # Imports: rows looked up and committed together (at most 100 reach one Open Library request).
     "IMPORT_BATCH_SIZE": 100,
-    # How long a runner's claim on a job lasts without renewal; a lapsed one is taken over.
-    "IMPORT_LEASE_SECONDS": 60.0,
+    # How long a runner's claim on a job lasts without renewal (a batch whose ISBNs Google Books answers one
+    # by one may take a minute); a lapsed one is taken over.
+    "IMPORT_LEASE_SECONDS": 300.0,
     # auto: an RQ queue where REDIS_URL is set on the SQL store, else a thread; thread, rq, or sync
     # (inside the request: for tests).
     "IMPORT_RUNNER": "auto",
