@@ -17,11 +17,11 @@ bp = Blueprint("imports", __name__, description="Many ISBNs, or a Goodreads expo
 # Its body is JSON or CSV: the route decides, not the JSON-only check every other route has.
 FORM_ENDPOINTS.add("imports.start_import")
 
-CSV_BODY = {"required": True, "content": {"text/csv": {
-    "schema": {"type": "string", "maxLength": 1024 * 1024},
-    "example": "ISBN\n9780140328721\n0060273224\n",
-    "description": "A column of ISBNs, or Goodreads' library export (its columns Title, Author, ISBN, ISBN13, "
-                   "Exclusive Shelf, My Rating, My Review, Date Added)"}}}
+# No schema: any text is a CSV to its reader, which answers 422 naming `file` for one it cannot read.
+CSV_BODY = {"required": True, "description": (
+    "JSON `{\"isbns\": [...]}`, or `text/csv`: a column of ISBNs, or Goodreads' library export (its columns "
+    "Title, Author, ISBN, ISBN13, Exclusive Shelf, My Rating, My Review, Date Added)"),
+    "content": {"text/csv": {"example": "ISBN\n9780140328721\n0060273224\n"}}}
 
 
 def _mode() -> str:
