@@ -9,9 +9,10 @@ from ..errors import Unprocessable
 from ..middleware import FORM_ENDPOINTS
 from ..openapi import header_refs
 from ..pagination import page_headers
+from ..schemas import PageArgs
 from ..web import Blueprint, utcnow, uow
 from . import service
-from .schemas import ImportIn, ImportOut, ImportProgressOut, ImportRowArgs
+from .schemas import ImportIn, ImportOut, ImportProgressOut
 
 bp = Blueprint("imports", __name__, description="Many ISBNs, or a Goodreads export, added outside the request")
 # Its body is JSON or CSV: the route decides, not the JSON-only check every other route has.
@@ -59,7 +60,7 @@ def start_import(data):
 
 
 @bp.route("/imports/<id:job_id>", methods=["GET"])
-@bp.arguments(ImportRowArgs, location="query")
+@bp.arguments(PageArgs, location="query")
 @bp.response(200, ImportProgressOut, headers=header_refs("Link", "X-Total-Count"))
 @bp.errors(401)
 def get_import(args, job_id):

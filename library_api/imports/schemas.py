@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..domain import IMPORT_ROW_STATUSES, IMPORT_STATUSES
-from ..schemas import PageArgs, StrictSchema, Text
+from ..schemas import StrictSchema, Text
 from .service import ISBN_CELL, MAX_ROWS
 
 
@@ -45,6 +45,3 @@ class ImportProgressOut(ImportOut):
     rows = fields.List(fields.Nested(ImportRowOut), required=True, metadata={
         "description": "One page of the rows (page, per_page; Link and X-Total-Count count the rows)"})
 
-
-class ImportRowArgs(PageArgs):
-    pass
