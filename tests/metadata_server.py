@@ -163,7 +163,9 @@ def data_record(isbn13: str, title: str, author: str | None, cover_id: int | Non
     record = copy.deepcopy(load_json("openlibrary", _API_BOOKS["9780385472579"][0])["ISBN:0385472579"])
     record.update(title=title, publish_date=str(year), identifiers={"isbn_13": [isbn13]},
                   key=f"/books/OL{isbn13[-7:]}M", url=f"https://openlibrary.org/books/OL{isbn13[-7:]}M")
-    record.pop("subtitle", None)
+    for unknown in ("subtitle", "publishers", "publish_places", "number_of_pages", "pagination", "subjects",
+                    "classifications", "links", "ebooks", "notes", "excerpts"):
+        record.pop(unknown, None)  # Zen Speaks' own details; the made book has none of them
     record["authors"] = [{"url": "https://openlibrary.org/authors/OL1A", "name": author}] if author else []
     if cover_id:
         record["cover"] = {size: f"https://covers.openlibrary.org/b/id/{cover_id}-{letter}.jpg"
