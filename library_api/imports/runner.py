@@ -11,12 +11,13 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..books.service import refresh_book
-from ..domain import ImportJob
+from ..domain import ImportJob, ImportRow
 from ..errors import DomainError, UpstreamBusy
 from ..store.base import UnitOfWork
 from .rows import settle_batch, wanted_isbn
@@ -64,12 +65,18 @@ def run_job(env: ImportEnv, job_id: int, *, stop: threading.Event | None = None,
     except _LeaseLost:
         log.warning("Import %s: another runner took the job over", job_id)
         return None
+    finally:
+        runner.ahead.shutdown(wait=True, cancel_futures=True)
     return runner.read()
 
 
 class _Runner:
     def __init__(self, env: ImportEnv, job_id: int, owner: str, stop: threading.Event) -> None:
         self.env, self.job_id, self.owner, self.stop = env, job_id, owner, stop
+        # The next batch is looked up while this one is saved, so that the store's time hides behind the
+        # rate limiter's waits; both batches' requests go through the same limiter.
+        self.ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"import-{job_id}-ahead")
+        self._looked_ahead: tuple[frozenset[int], Future] | None = None
 
     def _holding(self, uow: UnitOfWork) -> ImportJob:
         """Inside a write: lock the job and renew this runner's lease, or raise _LeaseLost."""
@@ -99,15 +106,15 @@ class _Runner:
     def next_batch(self) -> bool:
         """Settle the next batch of pending rows; False when none is left."""
         with self.env.uow().reading() as uow:
-            rows = uow.imports.pending(self.job_id, self.env.batch_size)
+            rows = uow.imports.pending(self.job_id, 2 * self.env.batch_size)
+        rows, upcoming = rows[:self.env.batch_size], rows[self.env.batch_size:]
         if not rows:
             return False
         isbns = {row.row: wanted_isbn(row) for row in rows}
-        with self.env.uow().reading() as uow:
-            asked = [isbn for isbn in dict.fromkeys(isbns.values()) if isbn]
-            known = uow.books.ids_by_isbn(asked)
-        wanted = [isbn for isbn in asked if isbn not in known]
-        answers = self.env.lookup.lookup_many(wanted)
+        answers = self._answers(isbns)
+        if upcoming and not self.stop.is_set():
+            ahead = {row.row: wanted_isbn(row) for row in upcoming}
+            self._looked_ahead = (frozenset(ahead), self.ahead.submit(self._ask, ahead))
         with self.env.uow() as uow:
             job = self._holding(uow)
             # Only rows still pending: another runner may have settled some while this one was asking (a row
@@ -120,6 +127,23 @@ class _Runner:
             uow.imports.update(job)
             uow.commit()
         return True
+
+    def _ask(self, isbns: dict[int, str | None]) -> dict:
+        """The providers' answers for those of these ISBNs the catalog does not have yet."""
+        with self.env.uow().reading() as uow:
+            asked = [isbn for isbn in dict.fromkeys(isbns.values()) if isbn]
+            known = uow.books.ids_by_isbn(asked)
+        return self.env.lookup.lookup_many([isbn for isbn in asked if isbn not in known])
+
+    def _answers(self, isbns: dict[int, str | None]) -> dict:
+        """This batch's answers: those looked up ahead when it is the batch that was, else asked now."""
+        ahead, self._looked_ahead = self._looked_ahead, None
+        if ahead is None or ahead[0] != set(isbns):
+            return self._ask(isbns)
+        answers = ahead[1].result()
+        # A book the catalog had then may have been deleted since: ask for what is missing.
+        missing = {number: isbn for number, isbn in isbns.items() if isbn and isbn not in answers}
+        return {**answers, **(self._ask(missing) if missing else {})}
 
     def fill_one(self) -> bool:
         """Ask for one new book's details (the fill-behind, at the providers' polite rate); False when none
