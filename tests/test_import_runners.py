@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from library_api import create_app
 from library_api.extensions import db
+from library_api.imports import service
+from library_api.imports.queue import import_env
+from library_api.imports.runner import run_job
 from tests.conftest import client_as, sign_up
 from tests.import_support import wait_for
 from tests.metadata_server import FOX, SABRIEL, STARS, books_api
@@ -103,3 +107,23 @@ def test_import_isbns_refuses_the_memory_store_in_one_line(app, tmp_path):
     assert result.exit_code == 1 and "LIBRARY_STORE=memory" in result.output
     assert len(result.output.strip().splitlines()) == 1
 
+
+
+def test_a_job_held_by_one_runner_is_not_run_by_another_until_its_lease_lapses(app, providers, clock):
+    env = import_env(app)
+    job = service.start_import(env.uow(), actor=None, items=service.items_from_isbns([FOX.isbn13]), now=clock())
+    with env.uow() as uow:
+        assert uow.imports.claim(job.id, "a runner elsewhere", clock(), clock() + timedelta(seconds=60))
+        uow.commit()
+    with env.uow().reading() as uow:
+        assert uow.imports.lapsed(clock()) == []
+
+    assert run_job(env, job.id) is None  # held: refused, nothing done
+
+    clock.advance(seconds=60)
+    with env.uow().reading() as uow:
+        assert uow.imports.lapsed(clock()) == [job.id]
+    done = run_job(env, job.id)
+    assert done.status == "finished" and done.counts == {"created": 1} and done.details_pending == 0
+    with env.uow().reading() as uow:
+        assert uow.imports.lapsed(clock()) == []  # released, nothing left to do

@@ -182,4 +182,5 @@ def test_the_openapi_document_describes_imports(client):
     assert post["responses"]["202"]["headers"]["Location"]
     get = spec["paths"]["/imports/{job_id}"]["get"]
     assert {"Link", "X-Total-Count"} <= set(get["responses"]["200"]["headers"]) and "404" in get["responses"]
+    assert {"bearerAuth": []} in get["security"] and "401" in get["responses"]
     assert "409" in spec["paths"]["/imports/{job_id}/retry"]["post"]["responses"]

@@ -7,7 +7,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from ..auth.guards import catalog_writer, current_actor
 from ..errors import Unprocessable
 from ..middleware import FORM_ENDPOINTS
-from ..openapi import header_refs
+from ..openapi import BEARER, OAUTH2, header_refs
 from ..pagination import page_headers
 from ..schemas import PageArgs
 from ..web import Blueprint, utcnow, uow
@@ -60,6 +60,7 @@ def start_import(data):
 
 
 @bp.route("/imports/<id:job_id>", methods=["GET"])
+@bp.doc(security=[BEARER, OAUTH2, {}])  # a token, except for a job started without one (open mode)
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, ImportProgressOut, headers=header_refs("Link", "X-Total-Count"))
 @bp.errors(401)
