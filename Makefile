@@ -27,8 +27,16 @@ run: install
 	LIBRARY_ENV=$${LIBRARY_ENV:-development} $(BIN)/flask --app wsgi run --port $(PORT)
 
 # Production settings come from the environment (README, "Deploying"): migrate first with `make migrate`.
+# With REDIS_URL on the SQL store, imports run on an RQ queue: one import worker starts beside gunicorn and
+# stops with it.
 serve: install
-	$(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+	@if [ -n "$${REDIS_URL:-}" ] && [ "$${LIBRARY_STORE:-memory}" = sql ]; then \
+	  $(BIN)/flask --app wsgi import-worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app; \
+	else \
+	  exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app; \
+	fi
 
 test: install
 	$(BIN)/pytest

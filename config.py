@@ -54,6 +54,19 @@ DEFAULTS: dict = {
     "ADMIN_PASSWORD": None,
     # Where the memory store's one-process lock lives; empty: `<instance>/memory-store.lock` (none in tests).
     "MEMORY_STORE_LOCK": "",
+    # Imports: rows looked up and committed together (at most 100 reach one Open Library request).
+    "IMPORT_BATCH_SIZE": 100,
+    # How long a runner's claim on a job lasts without renewal (a batch whose ISBNs Google Books answers one
+    # by one may take a minute); a lapsed one is taken over.
+    "IMPORT_LEASE_SECONDS": 300.0,
+    # auto: an RQ queue where REDIS_URL is set on the SQL store, else a thread; thread, rq, or sync
+    # (inside the request: for tests).
+    "IMPORT_RUNNER": "auto",
+    "IMPORT_QUEUE": "library-imports",
+    # Take over, at start, the jobs whose runner died (their lease lapsed).
+    "IMPORT_RESUME": True,
+    # After a job's rows are done, fetch each new book's summary one by one at the polite rate.
+    "IMPORT_FILL_DETAILS": True,
 }
 
 # A development server without JWT_SECRET_KEY signs with a random secret kept here, inside instance/.
@@ -153,5 +166,15 @@ def _validate(settings: dict) -> None:
                           "create it (empty) before the workers start")
     if settings["LOOKUP_CONCURRENCY"] < 1:
         raise ConfigError("LOOKUP_CONCURRENCY must be at least 1")
+    _validate_imports(settings)
     if settings["PROXY_COUNT"] < 0:
         raise ConfigError("PROXY_COUNT must be 0 (no proxy trusted) or the number of proxies in front of the app")
+
+
+def _validate_imports(settings: dict) -> None:
+    if settings["IMPORT_RUNNER"] not in ("auto", "thread", "rq", "sync"):
+        raise ConfigError("IMPORT_RUNNER must be 'auto', 'thread', 'rq' or 'sync'")
+    if settings["IMPORT_RUNNER"] == "rq" and not (settings["REDIS_URL"] and settings["LIBRARY_STORE"] == "sql"):
+        raise ConfigError("IMPORT_RUNNER=rq needs REDIS_URL and LIBRARY_STORE=sql")
+    if not 1 <= settings["IMPORT_BATCH_SIZE"] <= 100 or settings["IMPORT_LEASE_SECONDS"] <= 0:
+        raise ConfigError("IMPORT_BATCH_SIZE must be 1 to 100 and IMPORT_LEASE_SECONDS positive")

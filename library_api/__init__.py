@@ -20,6 +20,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .auth.commands import create_admin, ensure_admin
     from .borrow.commands import expire_holds
     from .fake import fake_catalog
+    from .imports.commands import import_isbns, import_worker
+    from .imports.queue import init_imports
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
     from .providers import build_lookup
@@ -56,10 +58,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     middleware.init_middleware(app)
     observability.init_observability(app)
     _register_blueprints(app, extensions.api)
+    init_imports(app)
     app.extensions["library.spec"] = extensions.api.spec  # this app's own; the next app's Api gets a new one
     app.cli.add_command(create_admin)
     app.cli.add_command(expire_holds)
     app.cli.add_command(fake_catalog)
+    app.cli.add_command(import_isbns)
+    app.cli.add_command(import_worker)
     if app.config["SERVING"] and app.config["ADMIN_USERNAME"]:
         ensure_admin(app)
     return app
@@ -118,12 +123,13 @@ def _register_blueprints(app: Flask, api) -> None:
     from .books.routes import bp as books
     from .borrow.routes import bp as borrow
     from .favorites.routes import bp as favorites
+    from .imports.routes import bp as imports
     from .isbn.routes import bp as isbn
     from .ops.routes import assets, bp as ops, metrics
     from .page.routes import bp as page
     from .shelf.routes import bp as shelf
 
-    for blueprint in (auth, books, isbn, borrow, favorites, shelf, ops):
+    for blueprint in (auth, books, isbn, borrow, favorites, shelf, imports, ops):
         api.register_blueprint(blueprint)
     app.register_blueprint(assets)
     app.register_blueprint(metrics)

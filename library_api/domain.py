@@ -240,3 +240,58 @@ class LoanQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+IMPORT_STATUSES = ("queued", "running", "finished")
+# pending: not yet looked at; every other status is the row's outcome.
+IMPORT_ROW_STATUSES = ("pending", "created", "duplicate", "not_found", "invalid", "failed")
+
+
+@dataclass
+class ImportJob:
+    """Many rows added to the catalog outside the request; its progress is counted from its rows."""
+
+    created_at: datetime
+    owner_id: int | None = None  # None: started without a token (open mode)
+    status: str = "queued"
+    to_shelf: bool = False  # the rows also go on the owner's shelf (a Goodreads export)
+    finished_at: datetime | None = None
+    # The runner working on the job holds it until lease_until, renewing it per batch; a runner that
+    # died lets it lapse, and another takes the job over.
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    id: int | None = None
+    # Read side, counted from the rows by the store.
+    total: int = 0
+    done: int = 0  # rows with an outcome
+    failed: int = 0  # rows a retry would run again
+    details_pending: int = 0  # new books whose summary the fill-behind has yet to ask for
+    counts: dict = field(default_factory=dict)  # rows per status
+
+    def counted(self, counts: dict[str, int], details_pending: int) -> ImportJob:
+        """This job with its read-side figures filled in from its rows' statuses (both stores use it)."""
+        self.counts = {status: n for status, n in counts.items() if n}
+        self.total = sum(self.counts.values())
+        self.done = self.total - self.counts.get("pending", 0)
+        self.failed = self.counts.get("failed", 0)
+        self.details_pending = details_pending
+        return self
+
+
+@dataclass
+class ImportRow:
+    """One row of an import: what was sent, and what became of it."""
+
+    job_id: int
+    row: int
+    isbn: str | None = None  # as sent
+    title: str | None = None
+    author: str | None = None
+    shelf_status: str | None = None
+    rating: int | None = None
+    review_text: str | None = None
+    date_added: datetime | None = None
+    status: str = "pending"
+    book_id: int | None = None
+    error: str | None = None
+    needs_details: bool = False  # created from an answer without a summary: the fill-behind asks again

@@ -58,3 +58,15 @@ def borrower_for(actor: User | None, user_id: int | None, mode: str) -> int:
     if actor.is_admin or mode == "open":
         return user_id
     raise Forbidden("FORBIDDEN", "Members borrow for themselves; the desk acts for others")
+
+
+def ensure_may_read_imports(actor: User | None, mode: str) -> None:
+    """Imports are read with a token, except in `open` mode, where anyone may start one."""
+    if mode != "open":
+        require_signed_in(actor)
+
+
+def may_see_import(actor: User | None, owner_id: int | None) -> bool:
+    """A job started without a token (open mode) is anyone's who has its id; a member's job is theirs and
+    the admins'."""
+    return owner_id is None or (actor is not None and (actor.id == owner_id or actor.is_admin))

@@ -133,6 +133,8 @@ def settings(store, request, providers, clock):
         "CLOCK": clock,
         # Backoff and rate-limit waits are recorded and move the clock; no test spends them.
         "SLEEP": RecordingSleep(clock),
+        # An app of one test would otherwise take over the jobs another test left in a shared database.
+        "IMPORT_RESUME": False,
     }
     if store != "memory":
         values["DATABASE_URL"] = request.getfixturevalue(f"{store}_url")
@@ -146,6 +148,7 @@ def app(settings):
         with app.app_context():
             _empty_tables()
     yield app
+    app.extensions["library.imports"].stop()  # no import thread outlives its test (or its stand-in server)
     if settings["LIBRARY_STORE"] == "sql":
         with app.app_context():
             db.session.remove()

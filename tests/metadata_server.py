@@ -9,11 +9,14 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pytest_httpserver import HTTPServer
+from stdnum import isbn
 from werkzeug import Request, Response
 
 # Kept in the repository, so that a fresh clone runs its tests with nothing beside it.
@@ -92,6 +95,8 @@ def install_recorded_providers(httpserver: HTTPServer) -> dict[str, Any]:
     _expect_volumes(httpserver, GOOGLE_979.isbn13).respond_with_json(_google_979_answer())
     httpserver.expect_request(f"{GOOGLE_BOOKS_PREFIX}/volumes").respond_with_data(
         load_bytes("googlebooks", "volumes_isbn_not_found.json"), content_type="application/json")
+    httpserver.books_api = BooksApi()  # tests reach it through books_api(httpserver)
+    httpserver.expect_request("/api/books").respond_with_handler(httpserver.books_api)
     httpserver.expect_request(_OPENLIBRARY_PATH).respond_with_handler(_openlibrary_not_found)
     return {
         "OPENLIBRARY_URL": httpserver.url_for("/").rstrip("/"),
@@ -144,3 +149,73 @@ def _google_979_answer() -> dict[str, Any]:
                 pageCount=120, categories=["Fiction"])
     item.pop("searchInfo", None)
     return answer
+
+
+# /api/books?jscmd=data: the recorded answers, keyed by their ISBN-13.
+_API_BOOKS = {"9780385472579": ("api_books_data_ISBN_0385472579.json", "ISBN:0385472579"),
+              "9780316030571": ("api_books_data_ISBN_9780316030571.json", "ISBN:9780316030571"),
+              "9782070427796": ("api_books_data_ISBN_9782070427796.json", "ISBN:9782070427796"),
+              "9780439064873": ("api_books_data_multi_bibkeys.json", "ISBN:0439064872")}
+
+
+def data_record(isbn13: str, title: str, author: str | None, cover_id: int | None, year: int) -> dict[str, Any]:
+    """A jscmd=data record made in the shape of the recorded Zen Speaks one, for a book the test names."""
+    record = copy.deepcopy(load_json("openlibrary", _API_BOOKS["9780385472579"][0])["ISBN:0385472579"])
+    record.update(title=title, publish_date=str(year), identifiers={"isbn_13": [isbn13]},
+                  key=f"/books/OL{isbn13[-7:]}M", url=f"https://openlibrary.org/books/OL{isbn13[-7:]}M")
+    for unknown in ("subtitle", "publishers", "publish_places", "number_of_pages", "pagination", "subjects",
+                    "classifications", "links", "ebooks", "notes", "excerpts"):
+        record.pop(unknown, None)  # Zen Speaks' own details; the made book has none of them
+    record["authors"] = [{"url": "https://openlibrary.org/authors/OL1A", "name": author}] if author else []
+    if cover_id:
+        record["cover"] = {size: f"https://covers.openlibrary.org/b/id/{cover_id}-{letter}.jpg"
+                           for size, letter in (("small", "S"), ("medium", "M"), ("large", "L"))}
+    else:
+        record.pop("cover", None)
+    return record
+
+
+@dataclass
+class BooksApi:
+    """The stand-in's /api/books?bibkeys=ISBN:…,ISBN:…&jscmd=data&format=json.
+
+    Real recorded records for the recorded ISBNs, records made in their shape for the recorded books only the
+    edition API had (Fox, Sabriel, Stars) and for whatever a test adds; `{}` entries are simply left out, as
+    the real site does for an ISBN it does not know. `delay` is spent on each request, `failing` requests
+    are answered 503 first, and `log` keeps (arrival time.monotonic(), bibkeys asked) for each request.
+    """
+
+    delay: float = 0.0
+    failing: int = 0
+    records: dict[str, dict] = field(default_factory=dict)
+    log: list[tuple[float, int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        for isbn13, (name, key) in _API_BOOKS.items():
+            self.records[isbn13] = load_json("openlibrary", name)[key]
+        for book in (FOX, SABRIEL, STARS):
+            self.records[book.isbn13] = data_record(book.isbn13, book.title, book.author, book.cover_id,
+                                                    book.publication_year)
+
+    def __call__(self, request: Request) -> Response:
+        keys = [key for key in request.args.get("bibkeys", "").split(",") if key]
+        with self.lock:
+            self.log.append((time.monotonic(), len(keys)))
+            failing, self.failing = self.failing > 0, max(0, self.failing - 1)
+        if self.delay:
+            time.sleep(self.delay)
+        if failing:
+            return Response("unavailable", status=503)
+        answer = {key: self.records[_isbn13(key)] for key in keys if _isbn13(key) in self.records}
+        return Response(json.dumps(answer), content_type="application/json")
+
+
+def _isbn13(bibkey: str) -> str | None:
+    kind, _, value = bibkey.partition(":")
+    return isbn.to_isbn13(value) if kind == "ISBN" and isbn.is_valid(value) else None
+
+
+def books_api(httpserver: HTTPServer) -> BooksApi:
+    """The BooksApi the recorded providers on this server answer with."""
+    return httpserver.books_api

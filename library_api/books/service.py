@@ -79,7 +79,7 @@ def add_book(uow: UnitOfWork, lookup: MetadataLookup, *, fields: dict, now: date
     if isbn:
         _refuse_duplicate(uow, isbn)  # before asking a provider: a known duplicate needs no lookup
         metadata = _look_up(lookup, isbn, manual_fallback=bool(fields.get("title") and fields.get("author")))
-        book = _book_from_metadata(metadata, book) if metadata else book
+        book = book_from_metadata(metadata, book) if metadata else book
         book.isbn, book.isbn10 = isbn, isbn10_of(isbn)
     book = dataclasses.replace(book, **{k: v for k, v in fields.items() if v is not None})
     if not book.title:
@@ -125,7 +125,7 @@ def refresh_book(uow: UnitOfWork, lookup: MetadataLookup, *, book_id: int, now: 
         raise Unprocessable("VALIDATION_ERROR", "The request did not validate",
                             isbn=["The book has no ISBN to look up."])
     # Asked outside the unit of work: no store lock or transaction is held while a provider answers.
-    found = _book_from_metadata(lookup.lookup(isbn), Book(title=""))
+    found = book_from_metadata(lookup.lookup(isbn), Book(title=""))
     with uow:
         # Read again: the book may have been edited (or deleted) while the providers were asked.
         book = existing_book(uow, book_id)
@@ -189,7 +189,8 @@ def _within(number: int | None, low: int, high: int) -> int | None:
     return number if number is not None and low <= number <= high else None
 
 
-def _book_from_metadata(metadata: BookMetadata, book: Book) -> Book:
+def book_from_metadata(metadata: BookMetadata, book: Book) -> Book:
+    """`book` with a provider's details, each cut to fit its column."""
     return dataclasses.replace(
         book, title=_fit(metadata.title, 500) or "", subtitle=_fit(metadata.subtitle, 500),
         author=_fit(metadata.author, 500), summary=_fit(metadata.summary, 20_000),

@@ -98,6 +98,7 @@ class MetadataProvider(abc.ABC):
     """One source of book metadata, looked up by ISBN-13."""
 
     name: str
+    batch_size = 1  # ISBNs lookup_many asks for in one request
 
     @abc.abstractmethod
     def lookup(self, isbn13: str) -> BookMetadata | None:
@@ -106,6 +107,14 @@ class MetadataProvider(abc.ABC):
         Raises UpstreamUnavailable when the provider failed and UpstreamTimeout when it was too slow:
         a failure is never reported as "not known".
         """
+
+    def lookup_many(self, isbns: list[str]) -> dict[str, BookMetadata | None]:
+        """Return each ISBN-13's answer (None: not known), asking for as many at once as the provider can.
+
+        Raises UpstreamUnavailable / UpstreamTimeout when the provider failed. This default asks one by one;
+        a provider with a batch request overrides it.
+        """
+        return {isbn: self.lookup(isbn) for isbn in isbns}
 
 
 class LookupCache(abc.ABC):

@@ -81,6 +81,50 @@ class MetadataLookup:
             raise NotFound("ISBN_NOT_FOUND", "No provider knows this ISBN", isbn=isbn13)
         return answer
 
+    def lookup_many(self, isbns: list[str]) -> dict[str, BookMetadata | None | UpstreamUnavailable]:
+        """Each ISBN-13's answer: its metadata, None when no provider knows it, or the UpstreamUnavailable
+        that kept it from one (a timeout included).
+
+        The cache first; the rest in batches of the primary's batch_size, one request each under the same
+        rate limiter as single lookups; the fallback for those a batch did not know, or stands in for a
+        failed batch. Batch answers lack summaries and are not cached; a "nobody knows it" is. No bulkhead
+        slot is taken: this runs in import runners, not in request threads.
+        """
+        answers: dict[str, BookMetadata | None | UpstreamUnavailable] = {}
+        missing = []
+        for isbn in dict.fromkeys(map(require_isbn13, isbns)):
+            cached = self.cache.get(isbn)
+            metrics.count_cache(hit=cached is not LookupCache.MISS)
+            if cached is LookupCache.MISS:
+                missing.append(isbn)
+            else:
+                answers[isbn] = cached
+        size = self.primary.batch_size
+        for start in range(0, len(missing), size):
+            batch = missing[start:start + size]
+            try:
+                with lookup_deadline(self._budget, self._clock):
+                    found: dict = self.primary.lookup_many(batch)
+            except UpstreamUnavailable as error:
+                log.warning("%s failed for a batch of %d: %s", self.primary.name, len(batch), error.details)
+                found = dict.fromkeys(batch, error)
+            answers.update((isbn, self._settled(isbn, found.get(isbn))) for isbn in batch)
+        return answers
+
+    def _settled(self, isbn13: str, found: BookMetadata | None | UpstreamUnavailable):
+        """A batch's answer for one ISBN, with the fallback asked where the primary did not know or failed."""
+        if isinstance(found, BookMetadata) or self.fallback is None:
+            return found
+        try:
+            with lookup_deadline(self._budget, self._clock):
+                stand_in = self.fallback.lookup(isbn13)
+        except UpstreamUnavailable as error:
+            return found if found is not None else error
+        if found is None:
+            self.cache.set(isbn13, stand_in)  # every provider answered: as a single lookup would cache it
+            return stand_in
+        return PartialBookMetadata.of(stand_in) if stand_in is not None else found
+
     def _cached_or_asked(self, isbn13: str) -> BookMetadata | None:
         answer = self.cache.get(isbn13)
         metrics.count_cache(hit=answer is not LookupCache.MISS)

@@ -18,6 +18,10 @@ _KEY = re.compile(r"/(?:works|authors)/OL\d+[WA]")
 _REDIRECT = "/type/redirect"
 # Each author is one more rate-limited request out of a bounded time budget.
 MAX_AUTHORS = 5
+# ISBNs per /api/books request: one polite request answers a hundred books.
+BATCH_SIZE = 100
+# A cover URL of jscmd=data names the cover's id: https://covers.openlibrary.org/b/id/240726-L.jpg
+_COVER_ID = re.compile(r"/b/id/(\d+)-[SML]\.jpg$")
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ class OpenLibraryProvider(MetadataProvider):
     """Looks a book up on Open Library (https://openlibrary.org/developers/api)."""
 
     name = "openlibrary"
+    batch_size = BATCH_SIZE
 
     def __init__(self, client: HttpClient, covers_url: str) -> None:
         self._client = client
@@ -52,6 +57,36 @@ class OpenLibraryProvider(MetadataProvider):
             page_count=_positive_int(edition.get("number_of_pages")),
         )
         return PartialBookMetadata.of(metadata) if failures else metadata
+
+    def lookup_many(self, isbns: list[str]) -> dict[str, BookMetadata | None]:
+        """Ask /api/books for up to BATCH_SIZE ISBNs in one request (jscmd=data).
+
+        Its answers have no description: each is marked partial, so that it is never cached as the whole
+        answer and a later single lookup (edition, work) fills the summary.
+        """
+        if len(isbns) > BATCH_SIZE:
+            raise ValueError(f"at most {BATCH_SIZE} ISBNs per request")
+        keys = ",".join(f"ISBN:{require_isbn13(isbn)}" for isbn in isbns)
+        answer = self._client.get_json("/api/books", params={"bibkeys": keys, "jscmd": "data", "format": "json"})
+        records = answer or {}
+        found = {}
+        for isbn in isbns:
+            record = records.get(f"ISBN:{isbn}")
+            found[isbn] = self._from_data(isbn, record) if isinstance(record, dict) else None
+        return found
+
+    def _from_data(self, isbn13: str, record: Record) -> BookMetadata:
+        """A jscmd=data record as BookMetadata (names inline, a cover URL instead of an id)."""
+        authors = (clean_text(entry.get("name")) for entry in _dicts(record.get("authors")))
+        publishers = [entry.get("name") for entry in _dicts(record.get("publishers"))]
+        return PartialBookMetadata(
+            isbn=isbn13, source=self.name, isbn10=isbn10_of(isbn13),
+            title=clean_text(record.get("title")), subtitle=clean_text(record.get("subtitle")),
+            authors=tuple(dict.fromkeys(name for name in authors if name))[:MAX_AUTHORS],
+            cover_url=self._cover_url(_data_cover_id(record.get("cover"))),
+            publication_year=year_in(record.get("publish_date")),
+            publisher=_first_text(publishers), page_count=_positive_int(record.get("number_of_pages")),
+        )
 
     def _record(self, key: str | None, failures: list[UpstreamUnavailable]) -> Record | None:
         """Fetch a work or author, following one redirect record; a failure is noted, not raised."""
@@ -106,6 +141,13 @@ def _cover_id(record: Record) -> int | None:
     covers = record.get("covers")
     ids = covers if isinstance(covers, list) else []
     return next((c for c in ids if isinstance(c, int) and not isinstance(c, bool) and c > 0), None)
+
+
+def _data_cover_id(cover: object) -> int | None:
+    """The cover id inside jscmd=data's cover URLs; built again from our covers URL, never used as given."""
+    urls = [cover.get(size) for size in ("large", "medium", "small")] if isinstance(cover, dict) else []
+    match = next((m for m in (_COVER_ID.search(url) for url in urls if isinstance(url, str)) if m), None)
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
 
 
 def _text(value: object) -> str | None:

@@ -37,6 +37,16 @@ def add_to_shelf(uow: UnitOfWork, *, user_id: int, book_id: int, fields: dict, n
     return entry, book
 
 
+def shelve_unless_there(uow: UnitOfWork, *, entry: ShelfEntry) -> bool:
+    """Inside an open unit of work: put a book on a shelf, unless it is there already, whose entry is kept as
+    it is (an import never overwrites what the member set by hand). Raises Unprocessable."""
+    _check_rating(entry)
+    if uow.shelf.get(entry.user_id, entry.book_id) is not None:
+        return False
+    uow.shelf.add(entry)
+    return True
+
+
 def update_shelf_entry(uow: UnitOfWork, *, user_id: int, book_id: int, changes: dict,
                        now: datetime) -> ShelfItem:
     """Change status, rating or review. Raises NotFound if the book is not on the shelf, Unprocessable."""

@@ -5,7 +5,8 @@ import abc
 from contextvars import ContextVar
 from datetime import datetime
 
-from ..domain import Book, BookQuery, Copy, Hold, Loan, LoanQuery, Page, Review, ShelfEntry, User
+from ..domain import (Book, BookQuery, Copy, Hold, ImportJob, ImportRow, Loan, LoanQuery, Page, Review, ShelfEntry,
+                      User)
 
 
 class BookRepository(abc.ABC):
@@ -18,6 +19,15 @@ class BookRepository(abc.ABC):
 
     @abc.abstractmethod
     def get_by_isbn(self, isbn13: str) -> Book | None: ...
+
+    @abc.abstractmethod
+    def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
+        """The ids of the books that have these ISBN-13s, in one query (an import's batch)."""
+
+    @abc.abstractmethod
+    def add_many(self, books: list[Book]) -> list[int]:
+        """Store new books at once and return their ids in order; Conflict DUPLICATE_ISBN (nothing stored)
+        if any ISBN is taken. For an import's batch: no figures are read back."""
 
     @abc.abstractmethod
     def search(self, query: BookQuery) -> Page:
@@ -121,6 +131,10 @@ class CopyRepository(abc.ABC):
         """Store a copy; without a barcode it gets "C" and its id in 8 digits. Conflict BARCODE_TAKEN."""
 
     @abc.abstractmethod
+    def add_many(self, copies: list[Copy]) -> None:
+        """Store copies without barcodes at once; each gets "C" and its id in 8 digits."""
+
+    @abc.abstractmethod
     def get(self, copy_id: int) -> Copy | None: ...
 
     @abc.abstractmethod
@@ -195,6 +209,58 @@ class HoldRepository(abc.ABC):
         """The books with a ready hold whose time on the hold shelf is over."""
 
 
+class ImportRepository(abc.ABC):
+    """Import jobs and their rows. A job read from here carries its counts, taken from its rows."""
+
+    @abc.abstractmethod
+    def add(self, job: ImportJob, rows: list[ImportRow]) -> ImportJob:
+        """Store a new job with its rows (their job_id is set here) and return it with its id."""
+
+    @abc.abstractmethod
+    def get(self, job_id: int) -> ImportJob | None: ...
+
+    @abc.abstractmethod
+    def update(self, job: ImportJob) -> ImportJob:
+        """Save the job's status and finished_at (its lease changes only by claim and release)."""
+
+    @abc.abstractmethod
+    def lock(self, job_id: int) -> None:
+        """Hold the job against other writers until the unit of work ends."""
+
+    @abc.abstractmethod
+    def claim(self, job_id: int, owner: str, now: datetime, until: datetime) -> bool:
+        """Take (or renew) the job's lease for `owner` until `until`, if it is free, lapsed or owner's own;
+        False when another runner holds it."""
+
+    @abc.abstractmethod
+    def release(self, job_id: int, owner: str) -> None:
+        """Let go of the job's lease, if `owner` holds it."""
+
+    @abc.abstractmethod
+    def lapsed(self, now: datetime) -> list[int]:
+        """Jobs with work left (rows pending, or details to fill) whose lease is free or lapsed, oldest first."""
+
+    @abc.abstractmethod
+    def rows(self, job_id: int, page: int, per_page: int) -> Page:
+        """One page of the job's rows, in row order."""
+
+    @abc.abstractmethod
+    def pending(self, job_id: int, limit: int) -> list[ImportRow]:
+        """The first `limit` rows without an outcome, in row order."""
+
+    @abc.abstractmethod
+    def awaiting_details(self, job_id: int, limit: int) -> list[ImportRow]:
+        """The first `limit` rows whose book waits for the fill-behind, in row order."""
+
+    @abc.abstractmethod
+    def save_rows(self, rows: list[ImportRow]) -> None:
+        """Store these rows' outcomes."""
+
+    @abc.abstractmethod
+    def reset_failed(self, job_id: int) -> int:
+        """Make the job's failed rows pending again; return how many."""
+
+
 class NestedUnitOfWork(RuntimeError):
     """A unit of work was opened inside another: a programming error, never a request's fault."""
 
@@ -219,6 +285,7 @@ class UnitOfWork(abc.ABC):
     copies: CopyRepository
     loans: LoanRepository
     holds: HoldRepository
+    imports: ImportRepository
 
     _writing = True
 

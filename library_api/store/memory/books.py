@@ -74,6 +74,15 @@ class MemoryBooks(BookRepository):
         book_id = self.j.get("isbns", isbn13)
         return self.get(book_id) if book_id is not None else None
 
+    def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
+        return {isbn: self.j.get("isbns", isbn) for isbn in isbns if self.j.get("isbns", isbn) is not None}
+
+    def add_many(self, books: list[Book]) -> list[int]:
+        taken = self.ids_by_isbn([book.isbn for book in books if book.isbn])
+        if taken:
+            raise DuplicateIsbn(next(iter(taken.values())))
+        return [self.add(book).id for book in books]
+
     def search(self, query: BookQuery) -> Page:
         books = self._with_copies([copy_value(book) for book in self.j.values("books")])
         found = [book for book in books if _matches(book, query)]
@@ -105,6 +114,10 @@ class MemoryBooks(BookRepository):
         for table in ("loans", "holds"):
             for key in [key for key, row in self.store.tables[table].items() if row.book_id == book_id]:
                 self.j.pop(table, key)
+        # An import's row keeps its outcome without the book, as the SQL store's ON DELETE SET NULL does.
+        for key, row in list(self.store.tables["import_rows"].items()):
+            if row.book_id == book_id:
+                self.j.put("import_rows", key, dataclasses.replace(row, book_id=None))
         self.j.pop("books", book_id)
 
     def lock(self, book_id: int) -> None:

@@ -38,6 +38,10 @@ class MemoryCopies(CopyRepository):
         self.j.put("copies", copy.id, copy)
         return copy_value(copy)
 
+    def add_many(self, copies: list[Copy]) -> None:
+        for copy in copies:
+            self.add(copy)
+
     def get(self, copy_id: int) -> Copy | None:
         copy = self.j.get("copies", copy_id)
         return self._with_due([copy])[0] if copy else None

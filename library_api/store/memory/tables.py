@@ -14,7 +14,7 @@ class MemoryStore:
 
     TABLES = ("books", "isbns", "users", "usernames", "emails", "favorites", "shelf", "revoked",
               "copies", "barcodes", "loans", "open_loans_by_copy", "open_loans_by_borrower", "holds",
-              "active_holds")
+              "active_holds", "imports", "import_rows")
 
     def __init__(self) -> None:
         self.lock = threading.RLock()

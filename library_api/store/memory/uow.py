@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..base import UnitOfWork
 from .accounts import MemoryTokens, MemoryUsers
 from .books import MemoryBooks
+from .imports import MemoryImports
 from .loans import MemoryCopies, MemoryHolds, MemoryLoans
 from .shelves import MemoryFavorites, MemoryShelf
 from .tables import Journal, MemoryStore
@@ -26,6 +27,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.copies = MemoryCopies(self.store, self.journal)
         self.loans = MemoryLoans(self.store, self.journal)
         self.holds = MemoryHolds(self.store, self.journal)
+        self.imports = MemoryImports(self.store, self.journal)
 
     def _end(self) -> None:
         try:

@@ -99,6 +99,20 @@ class SqlBooks(BookRepository):
         row = self.session.scalar(select(BookRow).where(BookRow.isbn == isbn13))
         return self._rated(row) if row else None
 
+    def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
+        return dict(self.session.execute(select(BookRow.isbn, BookRow.id).where(BookRow.isbn.in_(isbns))).all())
+
+    def add_many(self, books: list[Book]) -> list[int]:
+        rows = [_fill(BookRow(), book) for book in books]
+
+        def explain():
+            taken = self.ids_by_isbn([book.isbn for book in books if book.isbn])
+            return DuplicateIsbn(next(iter(taken.values()))) if taken else None
+        # One flush: SQLAlchemy sends a multi-row INSERT ... RETURNING id, not a statement per book.
+        with explaining_conflicts(self.session, explain):
+            self.session.add_all(rows)
+        return [row.id for row in rows]
+
     def search(self, query: BookQuery) -> Page:
         conditions = self._filters(query)
         rows = self._ordered(conditions, query)

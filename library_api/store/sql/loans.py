@@ -67,6 +67,15 @@ class SqlCopies(CopyRepository):
                 row.barcode = generated_barcode(row.id)
         return _to_copy(row)
 
+    def add_many(self, copies: list[Copy]) -> None:
+        rows = [CopyRow(book_id=copy.book_id, barcode=f"pending-{uuid.uuid4().hex}", status=copy.status,
+                        created_at=copy.created_at) for copy in copies]
+        self.session.add_all(rows)
+        self.session.flush()  # one multi-row INSERT ... RETURNING id; then the barcodes that name the ids
+        for row in rows:
+            row.barcode = generated_barcode(row.id)
+        self.session.flush()
+
     def _with_due(self, query) -> list[Copy]:
         due = (select(CopyRow, LoanRow.due_at)
                .outerjoin(LoanRow, (LoanRow.copy_id == CopyRow.id) & LoanRow.returned_at.is_(None)))

@@ -171,3 +171,47 @@ class HoldRow(db.Model):
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
     ready_until: Mapped[object | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportJobRow(db.Model):
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'finished')", name="status_known"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A deleted user's jobs go with them: kept without an owner, they would read as anonymous (anyone's).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    to_shelf: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportRowRow(db.Model):
+    __tablename__ = "import_rows"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'created', 'duplicate', 'not_found', 'invalid', 'failed')",
+                        name="status_known"),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
+        # The runner's "next pending rows" and the job's counts walk this index.
+        Index("ix_import_rows_job_id_status", "job_id", "status", "row"),
+    )
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    row: Mapped[int] = mapped_column(Integer, primary_key=True)
+    isbn: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(500))
+    author: Mapped[str | None] = mapped_column(String(500))
+    shelf_status: Mapped[str | None] = mapped_column(String(16))
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    review_text: Mapped[str | None] = mapped_column(Text)
+    date_added: Mapped[object | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    # The outcome outlives a book deleted later: the row keeps its status and loses the link.
+    book_id: Mapped[int | None] = mapped_column(ForeignKey("books.id", ondelete="SET NULL"), index=True)
+    error: Mapped[str | None] = mapped_column(String(500))
+    needs_details: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from ..base import UnitOfWork
 from .accounts import SqlTokens, SqlUsers
 from .books import SqlBooks
+from .imports import SqlImports
 from .loans import SqlCopies, SqlHolds, SqlLoans
 from .shelves import SqlFavorites, SqlShelf
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.copies = SqlCopies(self.session)
         self.loans = SqlLoans(self.session)
         self.holds = SqlHolds(self.session)
+        self.imports = SqlImports(self.session)
 
     def _end(self) -> None:
         self.session.close()  # rolls back whatever was not committed
