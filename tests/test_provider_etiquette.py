@@ -14,7 +14,7 @@ from werkzeug import Response
 from library_api.errors import NotFound, UpstreamTimeout, UpstreamUnavailable
 from library_api.providers.base import BookMetadata
 from library_api.providers.cache import MemoryLookupCache
-from library_api.providers.http import RATE_MARGIN, RateLimiter, parse_retry_after
+from library_api.providers.http import RateLimiter, parse_retry_after
 from tests.metadata_server import FOX, UNKNOWN_ISBN13
 from tests.provider_support import MIB, VOLUMES, FakeTime, make_lookup, paths, wait_until_logged
 from tests.provider_support import fake_time, server, site  # noqa: F401  (fixtures)
@@ -197,34 +197,75 @@ def test_open_library_requests_keep_to_the_rate(server, fake_time):
 
 def test_the_rate_from_the_settings_waits_with_the_injected_sleep(server, fake_time):
     make_lookup(server, fake_time, clock=fake_time, OPENLIBRARY_RPS=3).lookup(FOX.isbn13)
-    # 10% wider than 1/3 s, so that jitter never lets the site see four requests in one second.
-    assert fake_time.sleeps == pytest.approx([RATE_MARGIN / 3] * 3)
+    assert fake_time.sleeps == pytest.approx([1 / 3] * 3)
+
+
+def _requests(limiter: RateLimiter, count: int, **kwargs) -> list[bool]:
+    """Make `count` requests one after another through the limiter, each answered at once."""
+    turns = []
+    for _ in range(count):
+        turns.append(limiter.acquire(**kwargs))
+        if turns[-1]:
+            limiter.done()
+    return turns
 
 
 def test_rate_limiter_spaces_calls_and_keeps_no_credit():
     fake = FakeTime()
     limiter = RateLimiter(3, clock=fake, sleep=fake.sleep)
-    for _ in range(4):
-        assert limiter.acquire()
+    assert _requests(limiter, 4) == [True] * 4
     assert fake.sleeps == pytest.approx([1 / 3] * 3)
     fake.now += 10  # an idle spell does not buy a burst
-    assert limiter.acquire() and limiter.acquire()
+    assert _requests(limiter, 2) == [True] * 2
     assert fake.sleeps[3:] == pytest.approx([1 / 3])
 
 
 def test_rate_limiter_takes_no_turn_it_cannot_wait_for():
     fake = FakeTime()
     limiter = RateLimiter(1, clock=fake, sleep=fake.sleep)
-    assert limiter.acquire()
-    assert not limiter.acquire(max_wait=0.5)
-    assert limiter.acquire(max_wait=1.0)
+    assert _requests(limiter, 1) == [True]
+    assert _requests(limiter, 1, max_wait=0.5) == [False]
+    assert _requests(limiter, 1, max_wait=1.0) == [True]
     assert fake.sleeps == [1.0]
+
+
+def test_a_slow_answer_keeps_its_request_in_the_window():
+    """Three requests a second, each arriving just before its answer: a request that reached the site late
+    (its answer took 0.9 s) still counts until a second after its answer, so a fourth cannot land with it."""
+    fake = FakeTime()
+    limiter = RateLimiter(3, clock=fake, sleep=fake.sleep)
+    start = fake.now
+    assert limiter.acquire()
+    fake.now += 0.9  # the first answer takes 0.9 s: its request may have arrived only now
+    limiter.done()
+    assert _requests(limiter, 2) == [True] * 2  # spaced a third of a second, as usual
+    assert limiter.acquire()  # the fourth waits for a second after the first answer, not after its turn
+    limiter.done()
+    assert fake.now - start == pytest.approx(1.9)
+
+
+def test_a_request_waits_while_every_turn_of_the_window_is_out():
+    fake = FakeTime()
+    limiter = RateLimiter(2, clock=fake, sleep=fake.sleep)
+    assert limiter.acquire() and limiter.acquire()  # two requests out, their answers not back
+    assert not limiter.acquire(max_wait=0.05)  # no turn while both are out (waited for in real time)
+    answered = threading.Timer(0.05, limiter.done)  # an answer comes back, from another thread
+    answered.start()
+    assert limiter.acquire(max_wait=5)
+    answered.join()
+    # The third turn comes a window (a second, for two a second) after that answer.
+    assert fake.sleeps == pytest.approx([0.5, 1.0])
 
 
 def test_rate_limiter_is_thread_safe():
     waits: list[float] = []
     limiter = RateLimiter(10, clock=FakeTime(), sleep=waits.append)  # the clock stands still
-    threads = [threading.Thread(target=limiter.acquire) for _ in range(20)]
+
+    def request():
+        limiter.acquire()
+        limiter.done()
+
+    threads = [threading.Thread(target=request) for _ in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:

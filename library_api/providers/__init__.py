@@ -11,7 +11,8 @@ from typing import Any
 from .base import BookMetadata, LookupCache, MetadataProvider
 from .cache import MemoryLookupCache, RedisLookupCache
 from .google_books import GoogleBooksProvider
-from .http import BUDGET_FACTOR, RATE_MARGIN, Clock, HttpClient, RateLimiter, Sleep, shared_rate_limiter, user_agent
+from .http import BUDGET_FACTOR, Clock, HttpClient, Sleep, user_agent
+from .rate import RateLimiter, shared_rate_limiter
 from .lookup import Bulkhead, MetadataLookup
 from .openlibrary import OpenLibraryProvider
 
@@ -53,7 +54,7 @@ def _openlibrary_limiter(url: str, rate: float, clock: Clock, sleep: Sleep) -> R
         return shared_rate_limiter(url, rate)
     # The shared limiter keeps real time for every app of the process; a lookup given its own time keeps
     # the rate in that time, so that its waits go to its sleeper too.
-    return RateLimiter(rate / RATE_MARGIN, clock=clock, sleep=sleep)
+    return RateLimiter(rate, clock=clock, sleep=sleep)
 
 
 def _memory_cache(settings: Mapping[str, Any]) -> MemoryLookupCache:

@@ -19,6 +19,7 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from ..errors import UpstreamTimeout, UpstreamUnavailable
+from .rate import RateLimiter, shared_rate_limiter  # noqa: F401  (the client's limiter, re-exported)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -28,9 +29,6 @@ MAX_REDIRECTS = 3
 # SPEC: a whole lookup, fallback included, answers within about 5 × METADATA_TIMEOUT.
 BUDGET_FACTOR = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# A provider's limiter spaces requests 10% wider than 1/rate: spaced exactly, a few milliseconds of jitter
-# would let the site see rate + 1 requests inside one second.
-RATE_MARGIN = 1.1
 
 log = logging.getLogger(__name__)
 
@@ -72,39 +70,6 @@ def lookup_deadline(seconds: float, clock: Clock = time.monotonic) -> Iterator[D
         yield deadline
     finally:
         _current_deadline.reset(token)
-
-
-class RateLimiter:
-    """Spaces requests so that at most `rate` start per second; thread-safe. A rate <= 0 means no limit."""
-
-    def __init__(self, rate: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
-        self._interval = 1.0 / rate if rate > 0 else 0.0
-        self._clock, self._sleep = clock, sleep
-        self._next_turn = -math.inf
-        self._lock = threading.Lock()
-
-    def acquire(self, max_wait: float = math.inf) -> bool:
-        """Wait for this request's turn; return False at once, taking no turn, if it is over max_wait away."""
-        with self._lock:
-            now = self._clock()
-            turn = max(now, self._next_turn)
-            if turn - now > max_wait:
-                return False
-            self._next_turn = turn + self._interval
-        if turn > now:
-            self._sleep(turn - now)
-        return True
-
-
-_shared_limiters: dict[tuple[str, float], RateLimiter] = {}
-_shared_lock = threading.Lock()
-
-
-def shared_rate_limiter(base_url: str, rate: float) -> RateLimiter:
-    """Return the process-wide limiter for a host, so every app and thread of this process shares one rate."""
-    key = (_origin(base_url)[1], rate)
-    with _shared_lock:
-        return _shared_limiters.setdefault(key, RateLimiter(rate / RATE_MARGIN))
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -184,6 +149,9 @@ class HttpClient:
             return None, self._unavailable("connection failed")
         except requests.RequestException as error:
             raise self._unavailable("request failed") from error
+        finally:  # the answer's head is here (or the request failed): the site has counted it
+            if self._limiter is not None:
+                self._limiter.done()
         if response.status_code == 429 or response.status_code >= 500:
             return response, self._unavailable(f"answered {response.status_code}")
         return response, None
@@ -196,6 +164,8 @@ class HttpClient:
             raise self._timed_out()
         remaining = deadline.remaining()
         if remaining <= 0:
+            if self._limiter is not None:
+                self._limiter.done()  # the turn is given back unused
             raise self._timed_out()
         return min(self._timeout, remaining)
 
