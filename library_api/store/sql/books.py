@@ -53,6 +53,32 @@ def _contains(session: Session, name: str, folded_needle: str):
     return BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(indexed))
 
 
+# A book's figures as correlated subqueries, so that a page comes back with its figures in one query: each
+# reads the few copies or shelf entries of one book through the index on their book_id.
+_FIGURES = (
+    select(func.count(CopyRow.id)).where(CopyRow.book_id == BookRow.id).scalar_subquery(),
+    select(func.count(CopyRow.id)).where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
+    .scalar_subquery(),
+    select(func.avg(ShelfRow.rating)).where(ShelfRow.book_id == BookRow.id).scalar_subquery(),
+    select(func.count(ShelfRow.rating)).where(ShelfRow.book_id == BookRow.id).scalar_subquery(),
+)
+_BOOK_AND_FIGURES = select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_FIGURES)
+
+
+def _figured(row) -> Book:
+    """A Book from a row of _BOOK_AND_FIGURES."""
+    *columns, copies, free, average, rated = row
+    book = Book(**dict(zip(BOOK_COLUMNS, columns)))
+    book.created_at, book.updated_at = aware(book.created_at), aware(book.updated_at)
+    _set_figures(book, copies, free, average, rated)
+    return book
+
+
+def _set_figures(book: Book, copies, free, average, rated) -> None:
+    book.copies, book.available_copies, book.rating_count = int(copies or 0), int(free or 0), int(rated or 0)
+    book.average_rating = round(float(average), 2) if average is not None else None
+
+
 def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
     """Fill in rating and copy figures for a list of books with two grouped queries, not two per book."""
     if not books:
@@ -65,9 +91,7 @@ def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
         select(CopyRow.book_id, func.count(CopyRow.id), func.sum(case((CopyRow.status == "available", 1), else_=0)))
         .where(CopyRow.book_id.in_(ids)).group_by(CopyRow.book_id)).all()}
     for book in books:
-        average, book.rating_count = ratings.get(book.id, (None, 0))
-        book.average_rating = round(float(average), 2) if average is not None else None
-        book.copies, book.available_copies = (int(n) for n in copies.get(book.id, (0, 0)))
+        _set_figures(book, *copies.get(book.id, (0, 0)), *ratings.get(book.id, (None, 0)))
     return books
 
 
@@ -83,7 +107,12 @@ class SqlBooks(BookRepository):
         return explaining_conflicts(self.session, explain)
 
     def _rated(self, row: BookRow) -> Book:
-        return books_with_figures(self.session, [to_book(row)])[0]
+        self.session.flush()
+        return self._one(BookRow.id == row.id)
+
+    def _one(self, condition) -> Book | None:
+        row = self._rows(_BOOK_AND_FIGURES.where(condition)).first()
+        return _figured(row) if row else None
 
     def add(self, book: Book) -> Book:
         row = _fill(BookRow(), book)
@@ -92,18 +121,15 @@ class SqlBooks(BookRepository):
         return self._rated(row)
 
     def get(self, book_id: int) -> Book | None:
-        row = self.session.get(BookRow, book_id)
-        return self._rated(row) if row else None
+        return self._one(BookRow.id == book_id)
 
     def get_by_isbn(self, isbn13: str) -> Book | None:
-        row = self.session.scalar(select(BookRow).where(BookRow.isbn == isbn13))
-        return self._rated(row) if row else None
+        return self._one(BookRow.isbn == isbn13)
 
     def search(self, query: BookQuery) -> Page:
         conditions = self._filters(query)
         rows = self._ordered(conditions, query)
-        found = [to_book(row) for row in rows[:query.per_page]]
-        return Page(books_with_figures(self.session, found), self._count(conditions),
+        return Page([_figured(row) for row in rows[:query.per_page]], self._count(conditions),
                     more=len(rows) > query.per_page)
 
     def _filters(self, query: BookQuery) -> list:
@@ -124,11 +150,19 @@ class SqlBooks(BookRepository):
         return conditions
 
     def _count(self, conditions: list) -> int | None:
-        """The matches, counted no further than one past COUNT_LIMIT (None past it)."""
-        matches = select(BookRow.id).where(*conditions).limit(domain.COUNT_LIMIT + 1).subquery()
-        return capped(self.session.scalar(select(func.count()).select_from(matches)))
+        """The matches, or None past COUNT_LIMIT. A probe for the row past the limit walks at most
+        COUNT_LIMIT + 1 index entries, 4-5 times faster on SQLite than counting a LIMIT subquery (whose
+        rows pass one by one through a coroutine); only when it finds none are the matches counted."""
+        past = select(BookRow.id).where(*conditions).offset(domain.COUNT_LIMIT).limit(1)
+        if self._rows(past).first() is not None:
+            return None
+        return capped(self._rows(select(func.count(BookRow.id)).where(*conditions)).scalar_one())
 
-    def _ordered(self, conditions: list, query: BookQuery) -> list[BookRow]:
+    def _rows(self, statement):
+        # Core, not the ORM: these rows become domain objects directly, with no identity map to fill.
+        return self.session.connection().execute(statement)
+
+    def _ordered(self, conditions: list, query: BookQuery) -> list:
         """One page and one book more, in two segments that each walk an index: the books with a sort
         value by (value, id), then those without one by id (nulls last in either direction)."""
         key = getattr(BookRow, f"{query.sort}_key" if query.sort in FOLDED_SORT_KEYS else query.sort)
@@ -148,8 +182,8 @@ class SqlBooks(BookRepository):
         for where, order in segments:
             if where is None or len(rows) == wanted:
                 continue
-            found = list(self.session.scalars(select(BookRow).where(*conditions, *where).order_by(*order)
-                                              .offset(offset).limit(wanted - len(rows))))
+            found = self._rows(_BOOK_AND_FIGURES.where(*conditions, *where).order_by(*order)
+                               .offset(offset).limit(wanted - len(rows))).all()
             if offset and not found:
                 # The offset passed this whole segment: what is left of it falls in the next one.
                 skipped = self.session.scalar(select(func.count(BookRow.id)).where(*conditions, *where))
