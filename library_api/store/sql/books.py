@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import case, column, exists, func, select, table, tuple_
+from sqlalchemy import case, column, exists, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import Session
 
 from ... import domain
@@ -18,8 +18,11 @@ BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in BOOK_R
 _ON_SHELF = exists().where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
 # SQLite's trigram index of the folded title and author (migration 0005): an FTS5 table over books.
 _TRIGRAMS = table("books_search", column("rowid"), column("title_key"), column("author_key"))
+_TRIGRAMS_MATCH = literal_column("books_search").op("MATCH")
 # Shorter needles have no trigram to look up; they are found by scanning.
 TRIGRAM = 3
+# The substring filters and the folded keys each one searches.
+SUBSTRING_FILTERS = {"author": ("author_key",), "title": ("title_key",), "q": ("title_key", "author_key")}
 
 
 def to_book(row: BookRow) -> Book:
@@ -36,21 +39,20 @@ def _fill(row: BookRow, book: Book) -> BookRow:
     return row
 
 
-def _glob_literal(text: str) -> str:
-    """`text` as a GLOB pattern that matches itself only."""
-    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
+def _scanned(names: tuple[str, ...], folded_needle: str, *, sqlite: bool):
+    """Whether any of the key columns `names` contains the needle, tested row by row on SQLite (instr) and
+    through pg_trgm's GIN indexes on PostgreSQL (LIKE)."""
+    keys = [getattr(BookRow, name) for name in names]
+    if sqlite:
+        return or_(*(func.instr(key, folded_needle) > 0 for key in keys))
+    return or_(*(key.contains(folded_needle, autoescape=True) for key in keys))
 
 
-def _contains(session: Session, name: str, folded_needle: str):
-    """Whether the key column `name` (title_key or author_key) contains the needle, through its trigram
-    index: pg_trgm's GIN index serves LIKE on PostgreSQL, the FTS5 trigram table serves GLOB on SQLite."""
-    key = getattr(BookRow, name)
-    if session.get_bind().dialect.name != "sqlite":
-        return key.contains(folded_needle, autoescape=True)
-    if len(folded_needle) < TRIGRAM:
-        return func.instr(key, folded_needle) > 0
-    indexed = getattr(_TRIGRAMS.c, name).op("GLOB")(f"*{_glob_literal(folded_needle)}*")
-    return BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(indexed))
+def _phrase(names: tuple[str, ...], folded_needle: str) -> str:
+    """An FTS5 query for the rows whose columns `names` contain the needle: with the trigram tokenizer a
+    phrase is the run of its trigrams, that is the needle as a substring (read from the index alone;
+    a GLOB pattern would also read each candidate row back to test it, 15 times slower here)."""
+    return "{" + " ".join(names) + "} : \"" + folded_needle.replace('"', '""') + '"'
 
 
 # A book's figures as correlated subqueries, so that a page comes back with its figures in one query: each
@@ -127,36 +129,56 @@ class SqlBooks(BookRepository):
         return self._one(BookRow.isbn == isbn13)
 
     def search(self, query: BookQuery) -> Page:
-        conditions = self._filters(query)
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        needles = [(names, getattr(query, name)) for name, names in SUBSTRING_FILTERS.items()
+                   if getattr(query, name) is not None]
+        # On SQLite, needles with a trigram go to the FTS5 index as one query; PostgreSQL's planner uses its
+        # trigram indexes itself.
+        indexed = [(names, needle) for names, needle in needles if sqlite and len(needle) >= TRIGRAM]
+        conditions = self._filters(query) + [_scanned(names, needle, sqlite=sqlite)
+                                             for names, needle in needles if (names, needle) not in indexed]
+        if not indexed:
+            total = self._count(select(BookRow.id).where(*conditions))
+        else:
+            match = _TRIGRAMS_MATCH(" AND ".join(_phrase(names, needle) for names, needle in indexed))
+            # Counted from the index, which hands its matches over one by one and so stops at the limit
+            # (read alone, without the books, when no other filter needs them).
+            matches = (select(_TRIGRAMS.c.rowid).where(match) if not conditions else
+                       select(BookRow.id).select_from(_TRIGRAMS.join(BookRow, BookRow.id == _TRIGRAMS.c.rowid))
+                       .where(match, *conditions))
+            total = self._count(matches)
+            if total is None or total * total >= (query.per_page + 1) * self._last_id():
+                # Dense matches: walking the sort's index and testing each row reads about
+                # catalog × page / matches rows before the page is full, fewer than sorting every match.
+                conditions += [_scanned(names, needle, sqlite=True) for names, needle in indexed]
+            else:
+                conditions.append(BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(match)))
         rows = self._ordered(conditions, query)
-        return Page([_figured(row) for row in rows[:query.per_page]], self._count(conditions),
-                    more=len(rows) > query.per_page)
+        return Page([_figured(row) for row in rows[:query.per_page]], total, more=len(rows) > query.per_page)
 
     def _filters(self, query: BookQuery) -> list:
+        """The conditions of the filters other than the substring ones."""
         conditions = []
-        if query.author is not None:
-            conditions.append(_contains(self.session, "author_key", query.author))
-        if query.title is not None:
-            conditions.append(_contains(self.session, "title_key", query.title))
         if query.genre is not None:
             conditions.append(BookRow.genre_key == query.genre)
-        if query.q is not None:
-            conditions.append(_contains(self.session, "title_key", query.q)
-                              | _contains(self.session, "author_key", query.q))
         if query.isbn is not None:
             conditions.append(BookRow.isbn == query.isbn)
         if query.available is not None:
             conditions.append(_ON_SHELF if query.available else ~_ON_SHELF)
         return conditions
 
-    def _count(self, conditions: list) -> int | None:
-        """The matches, or None past COUNT_LIMIT. A probe for the row past the limit walks at most
-        COUNT_LIMIT + 1 index entries, 4-5 times faster on SQLite than counting a LIMIT subquery (whose
-        rows pass one by one through a coroutine); only when it finds none are the matches counted."""
-        past = select(BookRow.id).where(*conditions).offset(domain.COUNT_LIMIT).limit(1)
-        if self._rows(past).first() is not None:
+    def _count(self, matches) -> int | None:
+        """How many rows `matches` (a select of ids) finds, or None past COUNT_LIMIT. A probe for the row
+        past the limit walks at most COUNT_LIMIT + 1 index entries, 4-5 times faster on SQLite than
+        counting a LIMIT subquery (whose rows pass one by one through a coroutine); only when it finds
+        none are the matches counted."""
+        if self._rows(matches.offset(domain.COUNT_LIMIT).limit(1)).first() is not None:
             return None
-        return capped(self._rows(select(func.count(BookRow.id)).where(*conditions)).scalar_one())
+        return capped(self._rows(select(func.count()).select_from(matches.subquery())).scalar_one())
+
+    def _last_id(self) -> int:
+        """The highest id: the catalog's size, near enough, read from the end of the primary key."""
+        return self._rows(select(func.max(BookRow.id))).scalar_one() or 0
 
     def _rows(self, statement):
         # Core, not the ORM: these rows become domain objects directly, with no identity map to fill.
