@@ -58,6 +58,7 @@ def insert_all(engine: Engine, users: list[dict], batches: Iterable[Batch], *,
                 progress(done)
         transaction.commit()
         _advance_sequences(connection)
+        _analyze(connection)
     finally:
         connection.close()
 
@@ -71,6 +72,15 @@ def _insert(connection, table, rows: list[dict]) -> None:
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[column] for column in columns])
+
+
+def _analyze(connection) -> None:
+    """Give PostgreSQL's planner the new tables' statistics and visibility map, as autovacuum would later
+    (where it runs at all): without them it guesses, and a page of `available=true` over 100k books took a
+    hash of every copy (680 ms) instead of a walk of 51 books (0.2 ms)."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
 
 
 def _advance_sequences(connection) -> None:
