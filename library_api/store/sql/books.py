@@ -60,13 +60,20 @@ def _phrase(names: tuple[str, ...], folded_needle: str) -> str:
 # reads the few copies or shelf entries of one book through the index on their book_id. Written as SQL text:
 # SQLAlchemy walks a statement's whole tree to find it in its cache on every execution, and these four
 # subqueries made that walk the larger part of a page's SQL time (1.56 ms against 0.95 ms as text).
-_FIGURES = tuple(literal_column(sql) for sql in (
-    "(SELECT count(*) FROM copies WHERE copies.book_id = books.id)",
-    "(SELECT count(*) FROM copies WHERE copies.book_id = books.id AND copies.status = 'available')",
-    "(SELECT avg(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = books.id)",
-    "(SELECT count(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = books.id)",
-))
-_BOOK_AND_FIGURES = select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_FIGURES).select_from(BookRow)
+_FIGURES = (
+    "(SELECT count(*) FROM copies WHERE copies.book_id = {id})",
+    "(SELECT count(*) FROM copies WHERE copies.book_id = {id} AND copies.status = 'available')",
+    "(SELECT avg(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = {id})",
+    "(SELECT count(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = {id})",
+)
+
+
+def _figures(book_id: str) -> tuple:
+    return tuple(literal_column(sql.format(id=book_id)) for sql in _FIGURES)
+
+
+_BOOK_AND_FIGURES = (select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_figures("books.id"))
+                     .select_from(BookRow))
 # Built once, so that SQLAlchemy finds them in its cache without walking them again (0.84 ms -> 0.09 ms).
 _BOOK_BY_ID = _BOOK_AND_FIGURES.where(BookRow.id == bindparam("key"))
 _BOOK_BY_ISBN = _BOOK_AND_FIGURES.where(BookRow.isbn == bindparam("key"))
@@ -116,10 +123,19 @@ def _build_segments(sort: str, descending: bool, cursor: str | None, conditions:
         absent.append(later(BookRow.id, after_id))
     elif cursor == "value":
         present.append(later(tuple_(key, BookRow.id), tuple_(bindparam("after_value", type_=key.type), after_id)))
-    segments = [(present, (direction(key), direction(BookRow.id))), (absent, (direction(BookRow.id),))]
-    return tuple((_BOOK_AND_FIGURES.where(*conditions, *where).order_by(*order)
-                  .offset(bindparam("skip")).limit(bindparam("take")), where)
+    segments = [(present, (key, BookRow.id)), (absent, (BookRow.id,))]
+    return tuple((_with_figures(select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *order)
+                                .where(*conditions, *where).order_by(*map(direction, order))
+                                .offset(bindparam("skip")).limit(bindparam("take")), len(order), direction), where)
                  for where, order in segments if where is not None)
+
+
+def _with_figures(page, order_columns: int, direction):
+    """The page's books with their figures, computed for the page's rows only: PostgreSQL computes a
+    select list for each row an OFFSET skips too (page=200: 10,000 x 4 subqueries, 340 ms a page)."""
+    inner = page.subquery("page")
+    order = list(inner.c)[-order_columns:]
+    return select(*(inner.c[name] for name in BOOK_COLUMNS), *_figures("page.id")).order_by(*map(direction, order))
 
 
 @functools.lru_cache(maxsize=None)
