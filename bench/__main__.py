@@ -116,10 +116,13 @@ def main() -> None:
                 _write(results, started)
     finally:
         standin.close()
+    results["targets"] = report.targets(results)
     _write(results, started)
     report.plot(results, HERE / "results.png")
     print()
     print(report.table(results))
+    print()
+    print(report.targets_text(results["targets"]))
     print(f"\nmake bench took {results['duration_s']:.0f} s; wrote bench/results.json and bench/results.png")
 
 

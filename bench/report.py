@@ -3,6 +3,66 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# The issue's targets, as ratios to the bare route of the same run.
+PAGE_ONE, CURSOR, LOGIN = "GET /books", "GET /books?after= (deep)", "POST /login"
+PAGE_ONE_AT_100K = {"sqlite": 0.25, "postgres": 0.20}
+Q_AT_100K, ISBN_CACHED_MIN, LOGIN_MIN, AUTH_MIN, GROWTH_MAX, TAIL_MAX = 0.20, 0.50, 0.75, 0.85, 1.5, 2.0
+SMALL, MIDDLE, LARGE = 1_000, 100_000, 1_000_000
+
+
+def _listing(name: str) -> bool:
+    """A page by cursor, a filter or a sort of GET /books (not page=, which pays for its offset)."""
+    return name == PAGE_ONE or name == CURSOR or (name.startswith("GET /books?") and "page=" not in name)
+
+
+def targets(results: dict) -> list[dict]:
+    """Each target the run can judge: {db, target, value, relation, goal, passed}."""
+    found = []
+
+    def judge(db, target, value, goal, *, at_most=False):
+        if value is not None:
+            found.append({"db": db, "target": target, "value": value, "relation": "≤" if at_most else "≥",
+                          "goal": goal, "passed": value <= goal if at_most else value >= goal})
+
+    for db in dict.fromkeys(run["db"] for run in results["runs"]):
+        runs = {run["size"]: run for run in results["runs"] if run["db"] == db and not run.get("skipped")}
+        middle, small, large = runs.get(MIDDLE), runs.get(SMALL), runs.get(LARGE)
+        if middle:
+            page = middle["routes"].get(PAGE_ONE, {})
+            judge(db, "GET /books over 100k, ratio", page.get("ratio"), PAGE_ONE_AT_100K.get(db, 0.20))
+            if page.get("p50_ms"):
+                judge(db, "GET /books over 100k, p99 / p50", page["p99_ms"] / page["p50_ms"], TAIL_MAX, at_most=True)
+            judge(db, "GET /books?q= over 100k, ratio", _ratio(middle, "GET /books?q="), Q_AT_100K)
+        for run in runs.values():
+            size = size_label(run["size"])
+            judge(db, f"cached GET /isbn over {size}, ratio", _ratio(run, "GET /isbn/"), ISBN_CACHED_MIN)
+            if run.get("standin_requests_during_run") is not None:
+                judge(db, f"cached GET /isbn over {size}, upstream calls", run["standin_requests_during_run"], 0,
+                      at_most=True)
+            judge(db, f"login / Argon2 ceiling over {size}", run.get("login_vs_argon2_ceiling"), LOGIN_MIN)
+            judge(db, f"token / no token over {size}", run.get("auth_vs_anon"), AUTH_MIN)
+        if small and large:
+            for name, figures in large["routes"].items():
+                before = small["routes"].get(name, {}).get("ratio")
+                if _listing(name) and figures.get("ratio") and before:
+                    # Cost is the inverse of throughput: cost at 1M / cost at 1k = ratio at 1k / ratio at 1M.
+                    judge(db, f"{name}: cost 1M / 1k", before / figures["ratio"], GROWTH_MAX, at_most=True)
+    return found
+
+
+def _ratio(run: dict, prefix: str) -> float | None:
+    return next((figures.get("ratio") for name, figures in run["routes"].items() if name.startswith(prefix)), None)
+
+
+def targets_text(found: list[dict]) -> str:
+    """One line a target: pass or short, the database, the target, the value against its goal."""
+    lines = []
+    for target in found:
+        value = target["value"] if isinstance(target["value"], int) else f"{target['value']:.2f}"
+        lines.append(f"{'pass ' if target['passed'] else 'SHORT'}  {target['db']:<8}  {target['target']}: "
+                     f"{value} (target {target['relation']} {target['goal']})")
+    return "\n".join(lines)
+
 
 def size_label(size: int) -> str:
     for unit, name in ((1_000_000, "M"), (1_000, "k")):

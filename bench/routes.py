@@ -13,10 +13,16 @@ from .standin import ISBN
 from .wrk import Route
 
 BASELINE = "GET /health"
+PAGE_ONE = "GET /books"
+CURSOR = "GET /books?after= (deep)"
+ISBN_CACHED = "GET /isbn/<isbn> (cached)"
 LOGIN, BORROW_RETURN = "POST /login", "POST /borrow + /return"
 AUTH, ANON = "GET /users/1/borrowed (token)", "GET /users/1/borrowed (none)"
 BENCH_USER_PASSWORD = "a long benchmark passphrase"
-CURSOR_HOPS = 5
+# The deep pages: page=DEEP_PAGE by offset, and by cursor the page after DEEP_PAGE (or after the last but
+# one of a smaller catalog), from the cursor of that page's next link.
+DEEP_PAGE = 200
+PER_PAGE = 50
 # Generated book i (from 0) is book id i + 1; those with i % 20 == 0 are never lent by fake-catalog.
 FREE_BOOK_STEP = ON_LOAN_EVERY
 
@@ -27,16 +33,14 @@ def _get(base: str, path: str, **kwargs) -> requests.Response:
     return response
 
 
-def deep_cursor_path(base: str) -> str | None:
-    """The path of the page CURSOR_HOPS `next` links past the first, or None if `next` carries no cursor."""
-    path = "/books"
-    for _ in range(CURSOR_HOPS):
-        link = _get(base, path).links.get("next")
-        if link is None or "after=" not in link["url"]:
-            return None
-        parts = urlsplit(link["url"])
-        path = f"{parts.path}?{parts.query}"
-    return path
+def deep_cursor_path(base: str, size: int) -> str | None:
+    """The path of a deep page by the cursor of the next link of the page before it (None: no cursor)."""
+    before = max(1, min(DEEP_PAGE, size // PER_PAGE - 1))
+    link = _get(base, f"/books?page={before}").links.get("next")
+    if link is None or "after=" not in link["url"]:
+        return None
+    parts = urlsplit(link["url"])
+    return f"{parts.path}?{parts.query}"
 
 
 def sign_in(base: str, username: str, password: str) -> str:
@@ -56,14 +60,14 @@ def bench_user(base: str) -> int:
 def plan(base: str, size: int, connections: int) -> list[Route]:
     """Every route of the bench, the baseline first and the writes last; prepares tokens and cursors."""
     reader_token = sign_in(base, "reader1", FAKE_PASSWORD)
-    cursor = deep_cursor_path(base)
+    cursor = deep_cursor_path(base, size)
     free_books = [1 + step * FREE_BOOK_STEP for step in range(max(1, min(connections, size // FREE_BOOK_STEP)))]
     middle = max(1, size // 2)
     routes = [
         Route(BASELINE, "/health"),
         Route("GET /books", "/books"),
-        Route(f"GET /books cursor +{CURSOR_HOPS}", cursor, note="" if cursor else "no cursor paging yet"),
-        Route("GET /books?page=200", "/books?page=200"),
+        Route(CURSOR, cursor, note="" if cursor else "no cursor paging yet"),
+        Route(f"GET /books?page={DEEP_PAGE}", f"/books?page={DEEP_PAGE}"),
         Route("GET /books?author=müller", "/books?author=" + quote("müller")),
         Route("GET /books?title=lighthouse", "/books?title=lighthouse"),
         Route("GET /books?genre=fantasy", "/books?genre=fantasy"),
@@ -75,7 +79,7 @@ def plan(base: str, size: int, connections: int) -> list[Route]:
                for key in ("title", "-title", "author", "publication_year", "created_at")]
     routes += [
         Route("GET /books/<id>", f"/books/{middle}"),
-        Route("GET /isbn/<isbn> (cached)", f"/isbn/{ISBN}"),
+        Route(ISBN_CACHED, f"/isbn/{ISBN}"),
         Route("GET /my-library (token)", "/my-library", "header.lua", {"BENCH_TOKEN": reader_token}),
         Route(AUTH, "/users/1/borrowed", "header.lua", {"BENCH_TOKEN": reader_token}),
         Route(ANON, "/users/1/borrowed"),

@@ -9,7 +9,7 @@ import pytest
 import requests
 from stdnum import isbn
 
-from bench.report import table
+from bench.report import table, targets, targets_text
 from bench.settings import Settings
 from bench.standin import ISBN, StandIn
 from bench.wrk import Route, parse, run
@@ -98,6 +98,30 @@ def test_the_table_shows_ratio_and_latencies_per_route_and_size():
     assert next(line for line in lines if line.startswith("POST /borrow")).endswith("!")  # error responses
     assert "postgres: skipped (no server)" in lines
     assert any(line.startswith("Argon2") and "50 logins/s" in line for line in lines)
+
+
+def test_each_target_is_judged_pass_or_short():
+    def run(size, **ratios):
+        routes = {"GET /health": {"rps": 1000, "ratio": 1.0, "p50_ms": 1.0, "p99_ms": 2.0}}
+        routes.update({name: {"rps": ratio * 1000, "ratio": ratio, "p50_ms": 4.0, "p99_ms": 7.0}
+                       for name, ratio in ratios.items()})
+        return {"db": "sqlite", "size": size, "routes": routes, "standin_requests_during_run": 0,
+                "login_vs_argon2_ceiling": 0.8, "auth_vs_anon": 0.84}
+
+    listing = {"GET /books": 0.3, "GET /books?q=tower": 0.1, "GET /books?sort=title": 0.3,
+               "GET /books?page=200": 0.3, "GET /isbn/<isbn> (cached)": 0.6}
+    results = {"runs": [run(1000, **listing), run(100_000, **listing),
+                        run(1_000_000, **{**listing, "GET /books?sort=title": 0.1, "GET /books?page=200": 0.01})]}
+    verdicts = {target["target"]: target["passed"] for target in targets(results)}
+    assert verdicts["GET /books over 100k, ratio"] and verdicts["GET /books over 100k, p99 / p50"]
+    assert not verdicts["GET /books?q= over 100k, ratio"]
+    assert verdicts["GET /books: cost 1M / 1k"] and not verdicts["GET /books?sort=title: cost 1M / 1k"]
+    assert "GET /books?page=200: cost 1M / 1k" not in verdicts  # an offset page is not held to it
+    assert verdicts["login / Argon2 ceiling over 1M"] and not verdicts["token / no token over 1k"]
+    assert verdicts["cached GET /isbn over 100k, upstream calls"]
+    lines = targets_text(targets(results)).splitlines()
+    assert "SHORT  sqlite    GET /books?sort=title: cost 1M / 1k: 3.00 (target ≤ 1.5)" in lines
+    assert "pass   sqlite    GET /books over 100k, ratio: 0.30 (target ≥ 0.25)" in lines
 
 
 def test_wrk_figures_are_read_from_the_report_line():

@@ -93,3 +93,19 @@ def test_short_and_long_needles_find_the_same_as_a_scan(catalog):
                              ("%", set()), ("_", set()), ("[", set())):
         found = set(titles(catalog.get(f"/books?q={needle}&per_page=500")))
         assert found == expected, needle
+
+
+@pytest.mark.parametrize("sort", ["title", "-author", "created_at", "-publication_year"])
+def test_a_search_pages_alike_whether_its_matches_are_few_or_many(catalog, monkeypatch, sort):
+    # The SQL store sorts a needle's matches while they are few next to the catalog, and walks the sort's
+    # index testing each book while they are many (or past COUNT_LIMIT); every page must agree.
+    for n, year in enumerate((1999, None, 1999, 2010, None, 1850)):
+        catalog.post("/books", json={"title": f"The Lighthouse {n % 3}", "author": f"Keeper {n % 2}",
+                                     "publication_year": year})
+    url = f"/books?q=lightHOUSE&sort={sort}"
+    whole = titles(catalog.get(f"{url}&per_page=500"))  # six matches of thirteen: few next to 501 × 13
+    assert len(whole) == 6
+    assert follow(catalog, f"{url}&per_page=1") == whole  # 6² ≥ 2 × 13: many
+    monkeypatch.setattr(domain, "COUNT_LIMIT", 2)
+    assert follow(catalog, f"{url}&per_page=2") == whole
+    assert follow(catalog, f"/books?q=keeper&title=house&sort={sort}&per_page=4") == whole

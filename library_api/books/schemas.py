@@ -1,11 +1,11 @@
 """Books on the wire: what a caller may send, and what the library answers."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..domain import SORT_KEYS
 from ..pagination import decode_cursor
-from ..schemas import ISBN_PATTERN, PageArgs, QueryArgs, StrictInteger, StrictSchema, Text
+from ..schemas import ISBN_PATTERN, FastDump, PageArgs, QueryArgs, StrictInteger, StrictSchema, Text
 
 YEAR = validate.Range(min=-3000, max=2100)
 
@@ -67,7 +67,7 @@ class BookPatch(_BookFields):
     """Any subset of a book's fields."""
 
 
-class BookOut(Schema):
+class BookOut(FastDump):
     id = fields.Integer(required=True, metadata={"example": 1})
     isbn = fields.String(allow_none=True, metadata={"description": "ISBN-13", "example": "9780140328721"})
     isbn10 = fields.String(allow_none=True, metadata={"example": "0140328726"})

@@ -3,8 +3,9 @@ on the folded keys, as the dict store's do."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 
-from sqlalchemy import case, column, exists, func, select, table, tuple_
+from sqlalchemy import bindparam, case, column, exists, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import Session
 
 from ... import domain
@@ -18,8 +19,11 @@ BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in BOOK_R
 _ON_SHELF = exists().where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
 # SQLite's trigram index of the folded title and author (migration 0005): an FTS5 table over books.
 _TRIGRAMS = table("books_search", column("rowid"), column("title_key"), column("author_key"))
+_TRIGRAMS_MATCH = literal_column("books_search").op("MATCH")
 # Shorter needles have no trigram to look up; they are found by scanning.
 TRIGRAM = 3
+# The substring filters and the folded keys each one searches.
+SUBSTRING_FILTERS = {"author": ("author_key",), "title": ("title_key",), "q": ("title_key", "author_key")}
 
 
 def to_book(row: BookRow) -> Book:
@@ -36,21 +40,57 @@ def _fill(row: BookRow, book: Book) -> BookRow:
     return row
 
 
-def _glob_literal(text: str) -> str:
-    """`text` as a GLOB pattern that matches itself only."""
-    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
+def _scanned(names: tuple[str, ...], folded_needle: str, *, sqlite: bool):
+    """Whether any of the key columns `names` contains the needle, tested row by row on SQLite (instr) and
+    through pg_trgm's GIN indexes on PostgreSQL (LIKE)."""
+    keys = [getattr(BookRow, name) for name in names]
+    if sqlite:
+        return or_(*(func.instr(key, folded_needle) > 0 for key in keys))
+    return or_(*(key.contains(folded_needle, autoescape=True) for key in keys))
 
 
-def _contains(session: Session, name: str, folded_needle: str):
-    """Whether the key column `name` (title_key or author_key) contains the needle, through its trigram
-    index: pg_trgm's GIN index serves LIKE on PostgreSQL, the FTS5 trigram table serves GLOB on SQLite."""
-    key = getattr(BookRow, name)
-    if session.get_bind().dialect.name != "sqlite":
-        return key.contains(folded_needle, autoescape=True)
-    if len(folded_needle) < TRIGRAM:
-        return func.instr(key, folded_needle) > 0
-    indexed = getattr(_TRIGRAMS.c, name).op("GLOB")(f"*{_glob_literal(folded_needle)}*")
-    return BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(indexed))
+def _phrase(names: tuple[str, ...], folded_needle: str) -> str:
+    """An FTS5 query for the rows whose columns `names` contain the needle: with the trigram tokenizer a
+    phrase is the run of its trigrams, that is the needle as a substring (read from the index alone;
+    a GLOB pattern would also read each candidate row back to test it, 15 times slower here)."""
+    return "{" + " ".join(names) + "} : \"" + folded_needle.replace('"', '""') + '"'
+
+
+# A book's figures as correlated subqueries, so that a page comes back with its figures in one query: each
+# reads the few copies or shelf entries of one book through the index on their book_id. Written as SQL text:
+# SQLAlchemy walks a statement's whole tree to find it in its cache on every execution, and these four
+# subqueries made that walk the larger part of a page's SQL time (1.56 ms against 0.95 ms as text).
+_FIGURES = (
+    "(SELECT count(*) FROM copies WHERE copies.book_id = {id})",
+    "(SELECT count(*) FROM copies WHERE copies.book_id = {id} AND copies.status = 'available')",
+    "(SELECT avg(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = {id})",
+    "(SELECT count(shelf_entries.rating) FROM shelf_entries WHERE shelf_entries.book_id = {id})",
+)
+
+
+def _figures(book_id: str) -> tuple:
+    return tuple(literal_column(sql.format(id=book_id)) for sql in _FIGURES)
+
+
+_BOOK_AND_FIGURES = (select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_figures("books.id"))
+                     .select_from(BookRow))
+# Built once, so that SQLAlchemy finds them in its cache without walking them again (0.84 ms -> 0.09 ms).
+_BOOK_BY_ID = _BOOK_AND_FIGURES.where(BookRow.id == bindparam("key"))
+_BOOK_BY_ISBN = _BOOK_AND_FIGURES.where(BookRow.isbn == bindparam("key"))
+
+
+def _figured(row) -> Book:
+    """A Book from a row of _BOOK_AND_FIGURES."""
+    *columns, copies, free, average, rated = row
+    book = Book(**dict(zip(BOOK_COLUMNS, columns)))
+    book.created_at, book.updated_at = aware(book.created_at), aware(book.updated_at)
+    _set_figures(book, copies, free, average, rated)
+    return book
+
+
+def _set_figures(book: Book, copies, free, average, rated) -> None:
+    book.copies, book.available_copies, book.rating_count = int(copies or 0), int(free or 0), int(rated or 0)
+    book.average_rating = round(float(average), 2) if average is not None else None
 
 
 def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
@@ -65,10 +105,43 @@ def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
         select(CopyRow.book_id, func.count(CopyRow.id), func.sum(case((CopyRow.status == "available", 1), else_=0)))
         .where(CopyRow.book_id.in_(ids)).group_by(CopyRow.book_id)).all()}
     for book in books:
-        average, book.rating_count = ratings.get(book.id, (None, 0))
-        book.average_rating = round(float(average), 2) if average is not None else None
-        book.copies, book.available_copies = (int(n) for n in copies.get(book.id, (0, 0)))
+        _set_figures(book, *copies.get(book.id, (0, 0)), *ratings.get(book.id, (None, 0)))
     return books
+
+
+def _build_segments(sort: str, descending: bool, cursor: str | None, conditions: list) -> tuple:
+    """(statement, its segment's conditions) for the books with a sort value, ordered by (value, id), and
+    for those without, by id; `cursor` is None, "value" or "null" (the kind of sort value it stopped at).
+    Parameters: after_value, after_id (with a cursor), skip and take."""
+    key = getattr(BookRow, f"{sort}_key" if sort in FOLDED_SORT_KEYS else sort)
+    later = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    after_id = bindparam("after_id", type_=BookRow.id.type)
+    present, absent = [key.is_not(None)], [key.is_(None)]
+    if cursor == "null":
+        present = None
+        absent.append(later(BookRow.id, after_id))
+    elif cursor == "value":
+        present.append(later(tuple_(key, BookRow.id), tuple_(bindparam("after_value", type_=key.type), after_id)))
+    segments = [(present, (key, BookRow.id)), (absent, (BookRow.id,))]
+    return tuple((_with_figures(select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *order)
+                                .where(*conditions, *where).order_by(*map(direction, order))
+                                .offset(bindparam("skip")).limit(bindparam("take")), len(order), direction), where)
+                 for where, order in segments if where is not None)
+
+
+def _with_figures(page, order_columns: int, direction):
+    """The page's books with their figures, computed for the page's rows only: PostgreSQL computes a
+    select list for each row an OFFSET skips too (page=200: 10,000 x 4 subqueries, 340 ms a page)."""
+    inner = page.subquery("page")
+    order = list(inner.c)[-order_columns:]
+    return select(*(inner.c[name] for name in BOOK_COLUMNS), *_figures("page.id")).order_by(*map(direction, order))
+
+
+@functools.lru_cache(maxsize=None)
+def _segments(sort: str, descending: bool, cursor: str | None) -> tuple:
+    # Built once: SQLAlchemy then finds the statement in its cache without walking it (0.70 -> 0.33 ms).
+    return _build_segments(sort, descending, cursor, [])
 
 
 class SqlBooks(BookRepository):
@@ -83,7 +156,12 @@ class SqlBooks(BookRepository):
         return explaining_conflicts(self.session, explain)
 
     def _rated(self, row: BookRow) -> Book:
-        return books_with_figures(self.session, [to_book(row)])[0]
+        self.session.flush()
+        return self._one(_BOOK_BY_ID, row.id)
+
+    def _one(self, statement, key) -> Book | None:
+        row = self.session.connection().execute(statement, {"key": key}).first()
+        return _figured(row) if row else None
 
     def add(self, book: Book) -> Book:
         row = _fill(BookRow(), book)
@@ -92,12 +170,10 @@ class SqlBooks(BookRepository):
         return self._rated(row)
 
     def get(self, book_id: int) -> Book | None:
-        row = self.session.get(BookRow, book_id)
-        return self._rated(row) if row else None
+        return self._one(_BOOK_BY_ID, book_id)
 
     def get_by_isbn(self, isbn13: str) -> Book | None:
-        row = self.session.scalar(select(BookRow).where(BookRow.isbn == isbn13))
-        return self._rated(row) if row else None
+        return self._one(_BOOK_BY_ISBN, isbn13)
 
     def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
         return dict(self.session.execute(select(BookRow.isbn, BookRow.id).where(BookRow.isbn.in_(isbns))).all())
@@ -114,60 +190,85 @@ class SqlBooks(BookRepository):
         return [row.id for row in rows]
 
     def search(self, query: BookQuery) -> Page:
-        conditions = self._filters(query)
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        needles = [(names, getattr(query, name)) for name, names in SUBSTRING_FILTERS.items()
+                   if getattr(query, name) is not None]
+        # On SQLite, needles with a trigram go to the FTS5 index as one query; PostgreSQL's planner uses its
+        # trigram indexes itself.
+        indexed = [(names, needle) for names, needle in needles if sqlite and len(needle) >= TRIGRAM]
+        conditions = self._filters(query) + [_scanned(names, needle, sqlite=sqlite)
+                                             for names, needle in needles if (names, needle) not in indexed]
+        if not (indexed or query.counted):
+            total = None  # a reader walking every page (an export) needs no count
+        elif not indexed and query.available and len(conditions) == 1:
+            # The books with a copy on the shelf, counted from the copies' (book_id, status) index in one
+            # walk, not by a test of each book (1M books: 1.9 ms against 6.5 on SQLite, 4.6 against 9.9 on
+            # PostgreSQL, to find the 10,001st); every copy belongs to a book (a cascading foreign key).
+            total = self._count(select(CopyRow.book_id).where(CopyRow.status == "available").distinct())
+        elif not indexed:
+            total = self._count(select(BookRow.id).where(*conditions))
+        else:
+            match = _TRIGRAMS_MATCH(" AND ".join(_phrase(names, needle) for names, needle in indexed))
+            # Counted from the index, which hands its matches over one by one and so stops at the limit
+            # (read alone, without the books, when no other filter needs them).
+            matches = (select(_TRIGRAMS.c.rowid).where(match) if not conditions else
+                       select(BookRow.id).select_from(_TRIGRAMS.join(BookRow, BookRow.id == _TRIGRAMS.c.rowid))
+                       .where(match, *conditions))
+            total = self._count(matches)
+            if total is None or total * total >= (query.per_page + 1) * self._last_id():
+                # Dense matches: walking the sort's index and testing each row reads about
+                # catalog × page / matches rows before the page is full, fewer than sorting every match.
+                conditions += [_scanned(names, needle, sqlite=True) for names, needle in indexed]
+            else:
+                conditions.append(BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(match)))
         rows = self._ordered(conditions, query)
-        found = [to_book(row) for row in rows[:query.per_page]]
-        total = self._count(conditions) if query.counted else None
-        return Page(books_with_figures(self.session, found), total,
+        return Page([_figured(row) for row in rows[:query.per_page]], total if query.counted else None,
                     more=len(rows) > query.per_page)
 
     def _filters(self, query: BookQuery) -> list:
+        """The conditions of the filters other than the substring ones."""
         conditions = []
-        if query.author is not None:
-            conditions.append(_contains(self.session, "author_key", query.author))
-        if query.title is not None:
-            conditions.append(_contains(self.session, "title_key", query.title))
         if query.genre is not None:
             conditions.append(BookRow.genre_key == query.genre)
-        if query.q is not None:
-            conditions.append(_contains(self.session, "title_key", query.q)
-                              | _contains(self.session, "author_key", query.q))
         if query.isbn is not None:
             conditions.append(BookRow.isbn == query.isbn)
         if query.available is not None:
             conditions.append(_ON_SHELF if query.available else ~_ON_SHELF)
         return conditions
 
-    def _count(self, conditions: list) -> int | None:
-        """The matches, counted no further than one past COUNT_LIMIT (None past it)."""
-        matches = select(BookRow.id).where(*conditions).limit(domain.COUNT_LIMIT + 1).subquery()
-        return capped(self.session.scalar(select(func.count()).select_from(matches)))
+    def _count(self, matches) -> int | None:
+        """How many rows `matches` (a select of ids) finds, or None past COUNT_LIMIT. A probe for the row
+        past the limit walks at most COUNT_LIMIT + 1 index entries, 4-5 times faster on SQLite than
+        counting a LIMIT subquery (whose rows pass one by one through a coroutine); only when it finds
+        none are the matches counted."""
+        if self._rows(matches.offset(domain.COUNT_LIMIT).limit(1)).first() is not None:
+            return None
+        return capped(self._rows(select(func.count()).select_from(matches.subquery())).scalar_one())
 
-    def _ordered(self, conditions: list, query: BookQuery) -> list[BookRow]:
+    def _last_id(self) -> int:
+        """The highest id: the catalog's size, near enough, read from the end of the primary key."""
+        return self._rows(select(func.max(BookRow.id))).scalar_one() or 0
+
+    def _rows(self, statement, params: dict | None = None):
+        # Core, not the ORM: these rows become domain objects directly, with no identity map to fill.
+        return self.session.connection().execute(statement, params)
+
+    def _ordered(self, conditions: list, query: BookQuery) -> list:
         """One page and one book more, in two segments that each walk an index: the books with a sort
         value by (value, id), then those without one by id (nulls last in either direction)."""
-        key = getattr(BookRow, f"{query.sort}_key" if query.sort in FOLDED_SORT_KEYS else query.sort)
-        later = (lambda a, b: a < b) if query.descending else (lambda a, b: a > b)
-        direction = (lambda c: c.desc()) if query.descending else (lambda c: c.asc())
-        present = [key.is_not(None)]
-        absent = [key.is_(None)]
-        if query.after is not None:
-            value, last_id = query.after
-            if value is None:
-                present = None
-                absent.append(later(BookRow.id, last_id))
-            else:
-                present.append(later(tuple_(key, BookRow.id), tuple_(value, last_id)))
-        segments = [(present, (direction(key), direction(BookRow.id))), (absent, (direction(BookRow.id),))]
+        cursor = None if query.after is None else "null" if query.after[0] is None else "value"
+        # Unfiltered pages (the first page, each sort, cursors) reuse statements built once.
+        segments = (_segments(query.sort, query.descending, cursor) if not conditions
+                    else _build_segments(query.sort, query.descending, cursor, conditions))
+        params = {"after_value": query.after[0], "after_id": query.after[1]} if query.after else {}
         rows, offset, wanted = [], query.offset, query.per_page + 1
-        for where, order in segments:
-            if where is None or len(rows) == wanted:
-                continue
-            found = list(self.session.scalars(select(BookRow).where(*conditions, *where).order_by(*order)
-                                              .offset(offset).limit(wanted - len(rows))))
+        for statement, where in segments:
+            if len(rows) == wanted:
+                break
+            found = self._rows(statement, {**params, "skip": offset, "take": wanted - len(rows)}).all()
             if offset and not found:
                 # The offset passed this whole segment: what is left of it falls in the next one.
-                skipped = self.session.scalar(select(func.count(BookRow.id)).where(*conditions, *where))
+                skipped = self._rows(select(func.count(BookRow.id)).where(*conditions, *where), params).scalar_one()
                 offset = max(0, offset - skipped)
             else:
                 offset = 0

@@ -42,13 +42,14 @@ class BookRow(db.Model):
     # Folded forms (domain.fold) that filters and sorts use.
     title_key: Mapped[str | None] = mapped_column(FoldedKey())
     author_key: Mapped[str | None] = mapped_column(FoldedKey())
-    genre_key: Mapped[str | None] = mapped_column(FoldedKey(), index=True)
+    genre_key: Mapped[str | None] = mapped_column(FoldedKey())
 
 
-# Each sort walks one index, its ties broken by id (the trigram indexes of title_key and author_key are
-# in migration 0005 only: a GIN index on PostgreSQL, an FTS5 table on SQLite).
+# Each sort walks one index, its ties broken by id, and so does each sort of one genre (the trigram indexes
+# of title_key and author_key are in migration 0005 only: a GIN index on PostgreSQL, an FTS5 table on SQLite).
 for _key in ("title_key", "author_key", "publication_year", "created_at"):
     Index(f"ix_books_{_key}_id", getattr(BookRow, _key), BookRow.id)
+    Index(f"ix_books_genre_key_{_key}_id", BookRow.genre_key, getattr(BookRow, _key), BookRow.id)
 
 
 def described_here(name: str | None, type_: str, _parent_names) -> bool:
@@ -121,11 +122,13 @@ class CopyRow(db.Model):
     __tablename__ = "copies"
     __table_args__ = (
         CheckConstraint("status IN ('available', 'on_loan', 'on_hold_shelf')", name="status_known"),
+        # A book's copies, and whether one is on the shelf, from the index alone.
+        Index("ix_copies_book_id_status", "book_id", "status"),
         NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), index=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[object] = mapped_column(DateTime(timezone=True))
