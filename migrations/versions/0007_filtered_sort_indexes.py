@@ -1,7 +1,7 @@
 """Indexes for a genre filter under each sort, and for a book's copies on the shelf
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-25 07:00:00
 
 Written by hand. `genre=` with a sort walked the genre's index and sorted every book of the genre (a
@@ -10,7 +10,6 @@ order and its tie-break in one walk, in either direction, and its prefix replace
 `available=` tests each book for a copy on the shelf: (book_id, status) answers from the index alone, and
 its prefix replaces the book_id index.
 
-Revises 0005, not 0006: written beside 0006 on another branch; the merge re-chains it.
 """
 from alembic import op
 
