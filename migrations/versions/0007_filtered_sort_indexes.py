@@ -9,7 +9,6 @@ twentieth of the catalog) for each page; an index on (genre_key, key, id) per so
 order and its tie-break in one walk, in either direction, and its prefix replaces the genre index.
 `available=` tests each book for a copy on the shelf: (book_id, status) answers from the index alone, and
 its prefix replaces the book_id index.
-
 """
 from alembic import op
 
