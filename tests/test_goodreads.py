@@ -13,6 +13,7 @@ from library_api.domain import Book, ShelfEntry
 from library_api.errors import Unprocessable
 from library_api.imports.goodreads import COLUMNS, MAX_ROWS, catalog_csv, decode_csv, read_csv, shelf_csv
 from tests.conftest import client_as, sign_up
+from tests.import_support import wait_for
 from tests.metadata_server import FOX, GOOGLE_979, UCHU
 
 EXPORT = Path(__file__).resolve().parent / "fixtures" / "goodreads" / "goodreads_library_export.csv"
@@ -287,3 +288,36 @@ def test_an_exported_shelf_read_back_gives_the_same_shelf(member_client, catalog
         (e["book"]["isbn"], e["status"], e["rating"], e["review_text"] and e["review_text"].replace("\r\n", "\n"),
          e["book"]["title"], e["book"]["author"]) for e in stored]
     assert len(items) == 7 and all(i.date_added == datetime(2026, 1, 15, tzinfo=UTC) for i in items)
+
+
+def test_a_shelf_exported_and_imported_by_another_member_is_the_same_shelf(client, member_client, other_client,
+                                                                           catalog):
+    """Out through GET /my-library/export.csv, in through POST /imports: the second member's shelf is the first's,
+    on the same books (those without an ISBN found by title and author), and the catalog gains no book."""
+    extra = member_client.post("/books", json={"title": "Война и мир", "author": "Лев Толстой"}).get_json()
+    shelf = [(catalog[0], {"status": "completed", "rating": 5, "review_text": 'Line one,\nline "two"\n=three'}),
+             (catalog[1], {"status": "reading", "review_text": "+Plus, and a tab\tinside"}),
+             (catalog[2], {"status": "wishlist"}),
+             (extra, {"status": "completed", "rating": 2})]
+    for book, fields in shelf:
+        assert member_client.post(f"/my-library/{book['id']}", json=fields).status_code == 201
+    def catalog_now():  # the books, not their figures: the second member's ratings count too
+        return [(b["id"], b["isbn"], b["title"], b["author"]) for b in client.get("/books?per_page=500").get_json()]
+    books_before = catalog_now()
+    exported = member_client.get("/my-library/export.csv").get_data()
+
+    response = other_client.post("/imports", data=exported, content_type="text/csv")
+    assert response.status_code == 202, response.get_json()
+    job = wait_for(other_client, response.headers["Location"])
+    assert job["counts"] == {"duplicate": 4}
+    assert catalog_now() == books_before
+
+    def kept(client_):
+        return [(e["book"]["id"], e["status"], e["rating"], e["review_text"], e["date_added"][:10])
+                for e in client_.get("/my-library").get_json()]
+    assert sorted(kept(other_client)) == sorted(kept(member_client))
+    # Imported twice, nothing changes: the entries are there already, and the books too.
+    again = other_client.post("/imports", data=exported, content_type="text/csv")
+    assert wait_for(other_client, again.headers["Location"])["counts"] == {"duplicate": 4}
+    assert sorted(kept(other_client)) == sorted(kept(member_client))
+    assert catalog_now() == books_before

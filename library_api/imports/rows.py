@@ -5,7 +5,7 @@ import dataclasses
 from datetime import datetime
 
 from ..books.service import book_from_metadata
-from ..domain import Book, Copy, ImportJob, ImportRow, ShelfEntry
+from ..domain import Book, Copy, ImportJob, ImportRow, ShelfEntry, fold
 from ..errors import BadRequest, DuplicateIsbn, UpstreamUnavailable
 from ..isbns import isbn10_of, normalize_isbn
 from ..providers.base import BookMetadata
@@ -13,6 +13,7 @@ from ..shelf.service import shelve_unless_there
 from ..store.base import UnitOfWork
 
 Answer = BookMetadata | None | UpstreamUnavailable
+BookKey = str | tuple[str | None, str | None]
 
 
 def wanted_isbn(row: ImportRow) -> str | None:
@@ -33,24 +34,34 @@ def settle_batch(uow: UnitOfWork, job: ImportJob, rows: list[ImportRow], isbns: 
                  answers: dict[str, Answer], *, now: datetime, fill_details: bool) -> None:
     """Give each row of a batch its outcome inside the batch's unit of work: its book added (with one copy,
     as POST /books does) or found, and, for a member's Goodreads row, its shelf entry."""
-    known = uow.books.ids_by_isbn([isbn for isbn in isbns.values() if isbn])
+    valid = [row for row in rows if row.status != "invalid"]
+    keys = {row.row: book_key(row, isbns[row.row]) for row in valid}
+    known: dict[BookKey, int] = {
+        **uow.books.ids_by_isbn([isbn for isbn in isbns.values() if isbn]),
+        **uow.books.ids_without_isbn([key for key in keys.values() if isinstance(key, tuple)])}
     creating: list[tuple[ImportRow, Book]] = []
-    first: dict[str, ImportRow] = {}  # the row of this batch that creates the book of an ISBN
-    for row in (row for row in rows if row.status != "invalid"):
-        isbn = isbns[row.row]
-        if isbn in known:
-            row.status, row.book_id = "duplicate", known[isbn]
-        elif isbn in first:  # two rows of one ISBN: the second is a duplicate of the first's new book
+    first: dict[BookKey, ImportRow] = {}  # the row of this batch that creates the book of a key
+    for row in valid:
+        isbn, key = isbns[row.row], keys[row.row]
+        if key in known:
+            row.status, row.book_id = "duplicate", known[key]
+        elif key in first:  # two rows of one book: the second is a duplicate of the first's new book
             row.status = "duplicate"
         elif (book := _new_book(row, isbn, answers.get(isbn), now)) is not None:
             creating.append((row, book))
-            if isbn:
-                first[isbn] = row
+            first[key] = row
     _add_books(uow, creating, now=now, fill_details=fill_details)
     for row in rows:
         if row.status == "duplicate" and row.book_id is None:
-            row.book_id = first[isbns[row.row]].book_id
+            row.book_id = first[keys[row.row]].book_id
         _shelve(uow, job, row, now)
+
+
+def book_key(row: ImportRow, isbn: str | None) -> BookKey:
+    """What names a row's book in the catalog: its ISBN-13, or for a row without one (a Goodreads row of a
+    book with no ISBN) its folded title and author, so that a file imported twice, or exported and imported
+    back, finds the books it made the first time instead of making them again."""
+    return isbn or (fold(row.title), fold(row.author))
 
 
 def _new_book(row: ImportRow, isbn: str | None, answer: Answer, now: datetime) -> Book | None:

@@ -25,6 +25,11 @@ class BookRepository(abc.ABC):
         """The ids of the books that have these ISBN-13s, in one query (an import's batch)."""
 
     @abc.abstractmethod
+    def ids_without_isbn(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The ids of the books with no ISBN whose folded (title, author) is one of `keys`, the oldest book
+        of each, in one query (an import's rows that name their book by title and author alone)."""
+
+    @abc.abstractmethod
     def add_many(self, books: list[Book]) -> list[int]:
         """Store new books at once and return their ids in order; Conflict DUPLICATE_ISBN (nothing stored)
         if any ISBN is taken. For an import's batch: no figures are read back."""

@@ -77,6 +77,14 @@ class MemoryBooks(BookRepository):
     def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
         return {isbn: self.j.get("isbns", isbn) for isbn in isbns if self.j.get("isbns", isbn) is not None}
 
+    def ids_without_isbn(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        wanted, found = set(keys), {}
+        for book in sorted(self.j.values("books"), key=lambda book: book.id):
+            key = (fold(book.title), fold(book.author))
+            if book.isbn is None and key in wanted:
+                found.setdefault(key, book.id)
+        return found
+
     def add_many(self, books: list[Book]) -> list[int]:
         taken = self.ids_by_isbn([book.isbn for book in books if book.isbn])
         if taken:

@@ -178,6 +178,15 @@ class SqlBooks(BookRepository):
     def ids_by_isbn(self, isbns: list[str]) -> dict[str, int]:
         return dict(self.session.execute(select(BookRow.isbn, BookRow.id).where(BookRow.isbn.in_(isbns))).all())
 
+    def ids_without_isbn(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        if not keys:
+            return {}
+        rows = self.session.execute(
+            select(BookRow.title_key, BookRow.author_key, BookRow.id)
+            .where(BookRow.isbn.is_(None), tuple_(BookRow.title_key, BookRow.author_key).in_(keys))
+            .order_by(BookRow.id.desc()))
+        return {(title, author): book_id for title, author, book_id in rows}  # the oldest id written last
+
     def add_many(self, books: list[Book]) -> list[int]:
         rows = [_fill(BookRow(), book) for book in books]
 
