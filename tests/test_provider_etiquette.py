@@ -14,7 +14,8 @@ from werkzeug import Response
 from library_api.errors import NotFound, UpstreamTimeout, UpstreamUnavailable
 from library_api.providers.base import BookMetadata
 from library_api.providers.cache import MemoryLookupCache
-from library_api.providers.http import RateLimiter, parse_retry_after
+from library_api.providers.http import parse_retry_after
+from library_api.providers.rate import RateLimiter
 from tests.metadata_server import FOX, UNKNOWN_ISBN13
 from tests.provider_support import MIB, VOLUMES, FakeTime, make_lookup, paths, wait_until_logged
 from tests.provider_support import fake_time, server, site  # noqa: F401  (fixtures)

@@ -35,7 +35,7 @@ def settle_batch(uow: UnitOfWork, job: ImportJob, rows: list[ImportRow], isbns: 
     """Give each row of a batch its outcome inside the batch's unit of work: its book added (with one copy,
     as POST /books does) or found, and, for a member's Goodreads row, its shelf entry."""
     valid = [row for row in rows if row.status != "invalid"]
-    keys = {row.row: book_key(row, isbns[row.row]) for row in valid}
+    keys = {row.row: _book_key(row, isbns[row.row]) for row in valid}
     known: dict[BookKey, int] = {
         **uow.books.ids_by_isbn([isbn for isbn in isbns.values() if isbn]),
         **uow.books.ids_without_isbn([key for key in keys.values() if isinstance(key, tuple)])}
@@ -57,7 +57,7 @@ def settle_batch(uow: UnitOfWork, job: ImportJob, rows: list[ImportRow], isbns: 
         _shelve(uow, job, row, now)
 
 
-def book_key(row: ImportRow, isbn: str | None) -> BookKey:
+def _book_key(row: ImportRow, isbn: str | None) -> BookKey:
     """What names a row's book in the catalog: its ISBN-13, or for a row without one (a Goodreads row of a
     book with no ISBN) its folded title and author, so that a file imported twice, or exported and imported
     back, finds the books it made the first time instead of making them again."""

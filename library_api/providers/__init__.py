@@ -11,8 +11,8 @@ from typing import Any
 from .base import BookMetadata, LookupCache, MetadataProvider
 from .cache import MemoryLookupCache, RedisLookupCache
 from .google_books import GoogleBooksProvider
-from .http import BUDGET_FACTOR, Clock, HttpClient, Sleep, user_agent
-from .rate import RateLimiter, shared_rate_limiter
+from .http import BUDGET_FACTOR, HttpClient, user_agent
+from .rate import Clock, RateLimiter, Sleep, shared_rate_limiter
 from .lookup import Bulkhead, MetadataLookup
 from .openlibrary import OpenLibraryProvider
 

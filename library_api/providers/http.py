@@ -4,9 +4,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,10 +18,8 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from ..errors import UpstreamTimeout, UpstreamUnavailable
-from .rate import RateLimiter, shared_rate_limiter  # noqa: F401  (the client's limiter, re-exported)
+from .rate import Clock, RateLimiter, Sleep
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3
