@@ -130,6 +130,8 @@ def test_upgrading_keeps_every_row_and_fills_the_folded_keys(tmp_path, settings,
         rows = db.session.execute(sqlalchemy.text(
             "SELECT b.title_key, b.author_key, b.isbn, u.username_key, u.email_key, length(u.token_stamp) "
             "FROM favorites f JOIN books b ON b.id = f.book_id JOIN users u ON u.id = f.user_id")).all()
+        counted = db.session.execute(sqlalchemy.text("SELECT books FROM book_count")).scalar_one()
         db.session.remove()
         db.engine.dispose()
     assert rows == [("les misérables", "victor hugo", None, "émile", "émile@example.org", 32)]
+    assert counted == 1  # 0008 counts the books already there

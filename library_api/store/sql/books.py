@@ -20,6 +20,13 @@ _ON_SHELF = exists().where(CopyRow.book_id == BookRow.id, CopyRow.status == "ava
 # SQLite's trigram index of the folded title and author (migration 0005): an FTS5 table over books.
 _TRIGRAMS = table("books_search", column("rowid"), column("title_key"), column("author_key"))
 _TRIGRAMS_MATCH = literal_column("books_search").op("MATCH")
+# The number of books, kept by triggers (migration 0008).
+_BOOK_COUNT = select(table("book_count", column("books")).c.books)
+_LAST_ID = select(func.max(BookRow.id))
+# Over 100,000 books, a match fetched by rowid from the FTS5 index and sorted costs about 3.9 µs (the
+# trigram phrase test, the row, the sorter), a row read by walking a sort's index and tested with instr
+# about 0.42 µs: at 2,237 matches of "müller" the walk took 0.96 ms and the matches 8.7.
+SPARSE_COST = 9
 # Shorter needles have no trigram to look up; they are found by scanning.
 TRIGRAM = 3
 # The substring filters and the folded keys each one searches.
@@ -40,13 +47,20 @@ def _fill(row: BookRow, book: Book) -> BookRow:
     return row
 
 
-def _scanned(names: tuple[str, ...], folded_needle: str, *, sqlite: bool):
-    """Whether any of the key columns `names` contains the needle, tested row by row on SQLite (instr) and
-    through pg_trgm's GIN indexes on PostgreSQL (LIKE)."""
+def _scanned(names: tuple[str, ...], param: str, *, sqlite: bool):
+    """Whether any of the key columns `names` contains the needle bound to `param`, tested row by row on
+    SQLite (instr) and through pg_trgm's GIN indexes on PostgreSQL (LIKE, the parameter a pattern)."""
     keys = [getattr(BookRow, name) for name in names]
     if sqlite:
-        return or_(*(func.instr(key, folded_needle) > 0 for key in keys))
-    return or_(*(key.contains(folded_needle, autoescape=True) for key in keys))
+        return or_(*(func.instr(key, bindparam(param)) > 0 for key in keys))
+    return or_(*(key.like(bindparam(param), escape="/") for key in keys))
+
+
+def _needle_value(folded_needle: str, *, sqlite: bool) -> str:
+    """What _scanned's parameter holds: the needle itself, or a LIKE pattern with its wildcards escaped."""
+    if sqlite:
+        return folded_needle
+    return "%" + folded_needle.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
 def _phrase(names: tuple[str, ...], folded_needle: str) -> str:
@@ -109,10 +123,84 @@ def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
     return books
 
 
+# The parts of a search's shape (see _shape) besides the filters' names: which copies, and how the needles
+# of SQLite's trigram index are found on a page.
+_AVAILABLE, _UNAVAILABLE, _DENSE, _SPARSE = "available", "unavailable", "dense", "sparse"
+
+
+def _shape(query: BookQuery, *, sqlite: bool) -> tuple[tuple, dict, tuple]:
+    """The query's filters as a shape (which filters, and how each is found), their values apart as
+    parameters, and the substring filters SQLite finds through its trigram index. The statements of a
+    shape are built once; every search of that shape reuses them with its own values."""
+    shape, params, indexed = [], {}, []
+    for name in ("genre", "isbn"):
+        if getattr(query, name) is not None:
+            shape.append(name)
+            params[name] = getattr(query, name)
+    if query.available is not None:
+        shape.append(_AVAILABLE if query.available else _UNAVAILABLE)
+    for name, names in SUBSTRING_FILTERS.items():
+        needle = getattr(query, name)
+        if needle is None:
+            continue
+        params[name] = _needle_value(needle, sqlite=sqlite)
+        # SQLite looks needles of a trigram or more up in its FTS5 table; PostgreSQL's planner uses its trigram
+        # indexes itself.
+        (indexed if sqlite and len(needle) >= TRIGRAM else shape).append(name)
+    if indexed:
+        params["match"] = " AND ".join(_phrase(SUBSTRING_FILTERS[name], getattr(query, name)) for name in indexed)
+    return tuple(shape), params, tuple(indexed)
+
+
+def _conditions(shape: tuple, sqlite: bool) -> list:
+    """The WHERE conditions of a shape, with the filters' values as parameters named after them."""
+    conditions = []
+    for part in shape:
+        if part == "genre":
+            conditions.append(BookRow.genre_key == bindparam("genre"))
+        elif part == "isbn":
+            conditions.append(BookRow.isbn == bindparam("isbn"))
+        elif part in (_AVAILABLE, _UNAVAILABLE):
+            conditions.append(_ON_SHELF if part == _AVAILABLE else ~_ON_SHELF)
+        elif part in SUBSTRING_FILTERS:
+            conditions.append(_scanned(SUBSTRING_FILTERS[part], part, sqlite=sqlite))
+        elif part[0] == _DENSE:  # the indexed needles tested on each row the sort's index walk reads
+            conditions += [_scanned(SUBSTRING_FILTERS[name], name, sqlite=True) for name in part[1]]
+        else:
+            conditions.append(BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(_TRIGRAMS_MATCH(bindparam("match")))))
+    return conditions
+
+
+@functools.lru_cache(maxsize=256)
+def _counts(shape: tuple, sqlite: bool, indexed: bool) -> tuple:
+    """(probe for the match past COUNT_LIMIT or None, count of the matches) of a filtered search, built
+    once."""
+    conditions = _conditions(shape, sqlite)
+    if indexed:
+        # Counted from the index, which hands its matches over one by one and so stops at the limit
+        # (read alone, without the books, when no other filter needs them).
+        match = _TRIGRAMS_MATCH(bindparam("match"))
+        matches = (select(_TRIGRAMS.c.rowid).where(match) if not conditions else
+                   select(BookRow.id).select_from(_TRIGRAMS.join(BookRow, BookRow.id == _TRIGRAMS.c.rowid))
+                   .where(match, *conditions))
+    elif shape == (_AVAILABLE,):
+        # The books with a copy on the shelf, counted from the copies' (book_id, status) index in one
+        # walk, not by a test of each book (1M books: 1.9 ms against 6.5 on SQLite, 4.6 against 9.9 on
+        # PostgreSQL, to find the 10,001st); every copy belongs to a book (a cascading foreign key).
+        matches = select(CopyRow.book_id).where(CopyRow.status == "available").distinct()
+    else:
+        matches = select(BookRow.id).where(*conditions)
+    if indexed or any(part in SUBSTRING_FILTERS for part in shape):
+        # A needle's matches cost a test each (a phrase of trigram positions, a GIN bitmap gathering every
+        # match, or a row scan) whether probed or counted: one capped count reads them once, not twice.
+        return None, select(func.count()).select_from(matches.limit(domain.COUNT_LIMIT + 1).subquery())
+    return matches.offset(domain.COUNT_LIMIT).limit(1), select(func.count()).select_from(matches.subquery())
+
+
 def _build_segments(sort: str, descending: bool, cursor: str | None, conditions: list) -> tuple:
-    """(statement, its segment's conditions) for the books with a sort value, ordered by (value, id), and
+    """(statement, count of its segment) for the books with a sort value, ordered by (value, id), and
     for those without, by id; `cursor` is None, "value" or "null" (the kind of sort value it stopped at).
-    Parameters: after_value, after_id (with a cursor), skip and take."""
+    Parameters: after_value, after_id (with a cursor), skip and take, and the conditions' own."""
     key = getattr(BookRow, f"{sort}_key" if sort in FOLDED_SORT_KEYS else sort)
     later = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
     direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
@@ -126,7 +214,8 @@ def _build_segments(sort: str, descending: bool, cursor: str | None, conditions:
     segments = [(present, (key, BookRow.id)), (absent, (BookRow.id,))]
     return tuple((_with_figures(select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *order)
                                 .where(*conditions, *where).order_by(*map(direction, order))
-                                .offset(bindparam("skip")).limit(bindparam("take")), len(order), direction), where)
+                                .offset(bindparam("skip")).limit(bindparam("take")), len(order), direction),
+                  select(func.count(BookRow.id)).where(*conditions, *where))
                  for where, order in segments if where is not None)
 
 
@@ -138,10 +227,16 @@ def _with_figures(page, order_columns: int, direction):
     return select(*(inner.c[name] for name in BOOK_COLUMNS), *_figures("page.id")).order_by(*map(direction, order))
 
 
-@functools.lru_cache(maxsize=None)
-def _segments(sort: str, descending: bool, cursor: str | None) -> tuple:
-    # Built once: SQLAlchemy then finds the statement in its cache without walking it (0.70 -> 0.33 ms).
-    return _build_segments(sort, descending, cursor, [])
+@functools.lru_cache(maxsize=512)
+def _segments(sort: str, descending: bool, cursor: str | None, shape: tuple, sqlite: bool) -> tuple:
+    # Built once per sort and shape: SQLAlchemy then finds a statement in its cache without walking it
+    # (0.70 -> 0.33 ms a page), and a filtered page is not built anew (3 ms with a substring filter).
+    return _build_segments(sort, descending, cursor, _conditions(shape, sqlite))
+
+
+def _cursor_kind(query: BookQuery) -> str | None:
+    """None without a cursor, else the kind of sort value the cursor stopped at: "value" or "null"."""
+    return None if query.after is None else "null" if query.after[0] is None else "value"
 
 
 class SqlBooks(BookRepository):
@@ -200,87 +295,54 @@ class SqlBooks(BookRepository):
 
     def search(self, query: BookQuery) -> Page:
         sqlite = self.session.get_bind().dialect.name == "sqlite"
-        needles = [(names, getattr(query, name)) for name, names in SUBSTRING_FILTERS.items()
-                   if getattr(query, name) is not None]
-        # On SQLite, needles with a trigram go to the FTS5 index as one query; PostgreSQL's planner uses its
-        # trigram indexes itself.
-        indexed = [(names, needle) for names, needle in needles if sqlite and len(needle) >= TRIGRAM]
-        conditions = self._filters(query) + [_scanned(names, needle, sqlite=sqlite)
-                                             for names, needle in needles if (names, needle) not in indexed]
+        shape, params, indexed = _shape(query, sqlite=sqlite)
         if not (indexed or query.counted):
             total = None  # a reader walking every page (an export) needs no count
-        elif not indexed and query.available and len(conditions) == 1:
-            # The books with a copy on the shelf, counted from the copies' (book_id, status) index in one
-            # walk, not by a test of each book (1M books: 1.9 ms against 6.5 on SQLite, 4.6 against 9.9 on
-            # PostgreSQL, to find the 10,001st); every copy belongs to a book (a cascading foreign key).
-            total = self._count(select(CopyRow.book_id).where(CopyRow.status == "available").distinct())
-        elif not indexed:
-            total = self._count(select(BookRow.id).where(*conditions))
+        elif not (shape or indexed):
+            total = capped(self._rows(_BOOK_COUNT).scalar_one())
         else:
-            match = _TRIGRAMS_MATCH(" AND ".join(_phrase(names, needle) for names, needle in indexed))
-            # Counted from the index, which hands its matches over one by one and so stops at the limit
-            # (read alone, without the books, when no other filter needs them).
-            matches = (select(_TRIGRAMS.c.rowid).where(match) if not conditions else
-                       select(BookRow.id).select_from(_TRIGRAMS.join(BookRow, BookRow.id == _TRIGRAMS.c.rowid))
-                       .where(match, *conditions))
-            total = self._count(matches)
-            if total is None or total * total >= (query.per_page + 1) * self._last_id():
-                # Dense matches: walking the sort's index and testing each row reads about
-                # catalog × page / matches rows before the page is full, fewer than sorting every match.
-                conditions += [_scanned(names, needle, sqlite=True) for names, needle in indexed]
-            else:
-                conditions.append(BookRow.id.in_(select(_TRIGRAMS.c.rowid).where(match)))
-        rows = self._ordered(conditions, query)
+            total = self._count(_counts(shape, sqlite, bool(indexed)), params)
+        if indexed:
+            # Dense matches: walking the sort's index and testing each row reads about
+            # catalog × page / matches rows before the page is full, cheaper than fetching and sorting
+            # every match (each costs SPARSE_COST times a row of the walk).
+            dense = total is None or SPARSE_COST * total * total >= (query.per_page + 1) * self._last_id()
+            shape += ((_DENSE, indexed) if dense else (_SPARSE,),)
+        rows = self._ordered(_segments(query.sort, query.descending, _cursor_kind(query), shape, sqlite),
+                             params, query)
         return Page([_figured(row) for row in rows[:query.per_page]], total if query.counted else None,
                     more=len(rows) > query.per_page)
 
-    def _filters(self, query: BookQuery) -> list:
-        """The conditions of the filters other than the substring ones."""
-        conditions = []
-        if query.genre is not None:
-            conditions.append(BookRow.genre_key == query.genre)
-        if query.isbn is not None:
-            conditions.append(BookRow.isbn == query.isbn)
-        if query.available is not None:
-            conditions.append(_ON_SHELF if query.available else ~_ON_SHELF)
-        return conditions
-
-    def _count(self, matches) -> int | None:
-        """How many rows `matches` (a select of ids) finds, or None past COUNT_LIMIT. A probe for the row
-        past the limit walks at most COUNT_LIMIT + 1 index entries, 4-5 times faster on SQLite than
-        counting a LIMIT subquery (whose rows pass one by one through a coroutine); only when it finds
-        none are the matches counted."""
-        if self._rows(matches.offset(domain.COUNT_LIMIT).limit(1)).first() is not None:
+    def _count(self, statements: tuple, params: dict) -> int | None:
+        """How many rows a select of ids finds, or None past COUNT_LIMIT. Where the matches come from an
+        index walk, a probe for the row past the limit walks at most COUNT_LIMIT + 1 entries, 4-5 times
+        faster on SQLite than counting a LIMIT subquery (whose rows pass one by one through a coroutine);
+        only when it finds none are the matches counted."""
+        probe, count = statements
+        if probe is not None and self._rows(probe, params).first() is not None:
             return None
-        return capped(self._rows(select(func.count()).select_from(matches.subquery())).scalar_one())
+        return capped(self._rows(count, params).scalar_one())
 
     def _last_id(self) -> int:
         """The highest id: the catalog's size, near enough, read from the end of the primary key."""
-        return self._rows(select(func.max(BookRow.id))).scalar_one() or 0
+        return self._rows(_LAST_ID).scalar_one() or 0
 
     def _rows(self, statement, params: dict | None = None):
         # Core, not the ORM: these rows become domain objects directly, with no identity map to fill.
         return self.session.connection().execute(statement, params)
 
-    def _ordered(self, conditions: list, query: BookQuery) -> list:
+    def _ordered(self, segments: tuple, params: dict, query: BookQuery) -> list:
         """One page and one book more, in two segments that each walk an index: the books with a sort
         value by (value, id), then those without one by id (nulls last in either direction)."""
-        cursor = None if query.after is None else "null" if query.after[0] is None else "value"
-        # Unfiltered pages (the first page, each sort, cursors) reuse statements built once.
-        segments = (_segments(query.sort, query.descending, cursor) if not conditions
-                    else _build_segments(query.sort, query.descending, cursor, conditions))
-        params = {"after_value": query.after[0], "after_id": query.after[1]} if query.after else {}
+        if query.after:
+            params = {**params, "after_value": query.after[0], "after_id": query.after[1]}
         rows, offset, wanted = [], query.offset, query.per_page + 1
-        for statement, where in segments:
+        for statement, counted in segments:
             if len(rows) == wanted:
                 break
             found = self._rows(statement, {**params, "skip": offset, "take": wanted - len(rows)}).all()
-            if offset and not found:
-                # The offset passed this whole segment: what is left of it falls in the next one.
-                skipped = self._rows(select(func.count(BookRow.id)).where(*conditions, *where), params).scalar_one()
-                offset = max(0, offset - skipped)
-            else:
-                offset = 0
+            # The offset passed this whole segment: what is left of it falls in the next one.
+            offset = max(0, offset - self._rows(counted, params).scalar_one()) if offset and not found else 0
             rows += found
         return rows
 
