@@ -22,6 +22,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .fake import fake_catalog
     from .imports.commands import import_isbns, import_worker
     from .imports.queue import init_imports
+    from .jsonio import OrjsonProvider
     from .auth.passwords import Passwords
     from .auth.tokens import init_tokens
     from .providers import build_lookup
@@ -29,6 +30,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     from .web import IdConverter
 
     app = Flask(__name__, static_folder=None)
+    app.json = OrjsonProvider(app)
     app.url_map.converters["id"] = IdConverter
     app.config.from_mapping(load_settings(overrides=config, instance_path=app.instance_path))
     app.config.update(_framework_settings(app.config))
