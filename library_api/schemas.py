@@ -160,7 +160,8 @@ _UNPLANNED = object()
 
 
 def _plan(schema: Schema) -> tuple | None:
-    """(key, attribute, converter, name) per dumped field, or None where the generic path could differ."""
+    """(key, attribute, converter, name, kept) per dumped field, or None where the generic path could differ;
+    `kept` are the value types the field's conversion returns unchanged, which need no call."""
     if (type(schema).get_attribute is not Schema.get_attribute or schema.dict_class is not dict
             or schema._hooks[PRE_DUMP] or schema._hooks[POST_DUMP]):
         return None
@@ -170,18 +171,32 @@ def _plan(schema: Schema) -> tuple | None:
         if (type(field).serialize is not fields.Field.serialize or type(field).get_value is not fields.Field.get_value
                 or not field._CHECK_ATTRIBUTE or "." in attribute):
             return None
-        plan.append((field.data_key if field.data_key is not None else name, attribute, field._serialize, name))
+        plan.append((field.data_key if field.data_key is not None else name, attribute, field._serialize, name,
+                     _kept(field)))
     return tuple(plan)
+
+
+def _kept(field: fields.Field) -> frozenset:
+    """The types whose values `field` dumps as they are: None, and str for a String, int for an Integer,
+    float for a Float (unless dumped as strings), bool for a Boolean (marshmallow's own conversions)."""
+    kind = type(field)
+    if kind is fields.String:
+        return frozenset({type(None), str})
+    if kind in (fields.Integer, fields.Float) and not field.as_string:
+        return frozenset({type(None), field.num_type})
+    if kind is fields.Boolean:
+        return frozenset({type(None), bool})
+    return frozenset()
 
 
 def _dump_one(plan: tuple, obj) -> dict:
     if hasattr(obj, "__getitem__"):  # marshmallow reads mappings (and sequences) by key
         raise _Generic
     result = {}
-    for key, attribute, convert, name in plan:
+    for key, attribute, convert, name, kept in plan:
         try:
             value = getattr(obj, attribute)
         except AttributeError:
             raise _Generic from None
-        result[key] = convert(value, name, obj)
+        result[key] = value if type(value) in kept else convert(value, name, obj)
     return result

@@ -95,6 +95,10 @@ class Blueprint(flask_smorest.Blueprint):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_error_doc)
 
+    def arguments(self, schema, *args, **kwargs):
+        # One instance for every request: webargs instantiates a schema class (deep-copying its fields) on each.
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     def add_url_rule(self, rule, endpoint=None, view_func=None, *args, **kwargs):
         super().add_url_rule(rule, endpoint, view_func, *args, **kwargs)
         endpoint = endpoint or view_func.__name__

@@ -60,6 +60,15 @@ def test_a_borrowed_book_with_its_loan_dumps_as_marshmallow_dumps_it(store):
     assert schema.dump(rows) == _generic(schema, rows, True)
 
 
+def test_values_of_other_types_are_converted_as_marshmallow_converts_them(store):
+    # The fast path hands str, int, float and bool values over as they are; anything else is converted.
+    odd = dataclasses.replace(_books()[0], title=123, page_count=True, average_rating=4, publication_year=1988.0)
+    dumped = BookOut().dump(odd)
+    assert dumped == _generic(BookOut(), odd, False)
+    assert (dumped["title"], dumped["page_count"], dumped["average_rating"]) == ("123", 1, 4.0)
+    assert type(dumped["publication_year"]) is int and type(dumped["average_rating"]) is float
+
+
 def test_mappings_and_objects_lacking_a_field_take_the_generic_path(store):
     as_dict = {"id": 1, "title": "A", "copies": 0, "available_copies": 0, "available": False, "source": "manual"}
     assert BookOut().dump(as_dict) == _generic(BookOut(), as_dict, False)
