@@ -123,7 +123,8 @@ class TokenRepository(abc.ABC):
         """Remember a token as revoked until it would have expired anyway."""
 
     @abc.abstractmethod
-    def is_revoked(self, jti: str) -> bool: ...
+    def bearer(self, user_id: int, jti: str) -> tuple[User | None, bool]:
+        """The user a token names by id (None if gone) and whether the token is revoked, in one read."""
 
     @abc.abstractmethod
     def purge_expired(self, now: datetime) -> int:
