@@ -180,6 +180,10 @@ class LoanRepository(abc.ABC):
         """The user's open loans, oldest first."""
 
     @abc.abstractmethod
+    def open_with_books(self, user_id: int) -> list[tuple[Loan, Book]]:
+        """The user's open loans, oldest first, each with its book and the book's figures."""
+
+    @abc.abstractmethod
     def soonest_due(self, book_id: int) -> Loan | None:
         """The book's open loan that is due back first."""
 
