@@ -142,6 +142,14 @@ def test_alg_none_token_is_401_invalid(app, client):
     assert response.status_code == 401 and error_code(response) == "TOKEN_INVALID"
 
 
+def test_token_naming_no_user_is_401_invalid(app, client):
+    claims = _claims(app, client)
+    forged = pyjwt.encode({**claims, "sub": str(int(claims["sub"]) + 1)}, app.config["JWT_SECRET_KEY"],
+                          algorithm="HS256")
+    response = client.get("/me", headers=bearer(forged))
+    assert response.status_code == 401 and error_code(response) == "TOKEN_INVALID"
+
+
 def test_wrongly_signed_token_is_401_invalid(app, client):
     forged = pyjwt.encode({**_claims(app, client), "sub": "1"}, "another secret of thirty-two bytes!",
                           algorithm="HS256")

@@ -93,8 +93,7 @@ def token_user(uow: UnitOfWork, *, user_id: int, stamp: str, jti: str) -> tuple[
     """The active user a token names by id and stamp (None if gone, inactive or the stamp is stale),
     and whether the token is revoked: one read for both of a request's checks."""
     with uow.reading():
-        user = uow.users.get(user_id)
-        revoked = uow.tokens.is_revoked(jti)
+        user, revoked = uow.tokens.bearer(user_id, jti)
     if user is None or not user.is_active:
         return None, revoked
     if not hmac.compare_digest(user.token_stamp, stamp) and user.kept_token_jti != jti:

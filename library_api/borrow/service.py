@@ -130,8 +130,7 @@ def borrowed_books(uow: UnitOfWork, *, user_id: int, now: datetime) -> list[tupl
     """The books the user holds now, each with its loan, oldest loan first. Raises NotFound."""
     with uow.reading():
         existing_user(uow, user_id)
-        loans = uow.loans.open_for_user(user_id)
-        return [(uow.books.get(loan.book_id), loan.seen_at(now)) for loan in loans]
+        return [(book, loan.seen_at(now)) for loan, book in uow.loans.open_with_books(user_id)]
 
 
 def list_loans(uow: UnitOfWork, *, query: LoanQuery) -> Page:

@@ -123,7 +123,8 @@ class TokenRepository(abc.ABC):
         """Remember a token as revoked until it would have expired anyway."""
 
     @abc.abstractmethod
-    def is_revoked(self, jti: str) -> bool: ...
+    def bearer(self, user_id: int, jti: str) -> tuple[User | None, bool]:
+        """The user a token names by id (None if gone) and whether the token is revoked, in one read."""
 
     @abc.abstractmethod
     def purge_expired(self, now: datetime) -> int:
@@ -177,6 +178,10 @@ class LoanRepository(abc.ABC):
     @abc.abstractmethod
     def open_for_user(self, user_id: int) -> list[Loan]:
         """The user's open loans, oldest first."""
+
+    @abc.abstractmethod
+    def open_with_books(self, user_id: int) -> list[tuple[Loan, Book]]:
+        """The user's open loans, oldest first, each with its book and the book's figures."""
 
     @abc.abstractmethod
     def soonest_due(self, book_id: int) -> Loan | None:

@@ -64,8 +64,8 @@ class MemoryTokens(TokenRepository):
     def revoke(self, jti: str, expires_at: datetime) -> None:
         self.j.put("revoked", jti, expires_at)
 
-    def is_revoked(self, jti: str) -> bool:
-        return self.j.get("revoked", jti) is not None
+    def bearer(self, user_id: int, jti: str) -> tuple[User | None, bool]:
+        return self.j.get("users", user_id), self.j.get("revoked", jti) is not None
 
     def purge_expired(self, now: datetime) -> int:
         expired = [jti for jti, expires_at in self.store.tables["revoked"].items() if expires_at <= now]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from ...domain import Copy, Hold, Loan, LoanQuery, Page
+from ...domain import Book, Copy, Hold, Loan, LoanQuery, Page
 from ...errors import AlreadyHasCopy, BarcodeTaken, HoldExists, NoCopyFree
 from ..base import CopyRepository, HoldRepository, LoanRepository
+from .books import MemoryBooks
 from .tables import Journal, MemoryStore, copy_value
 
 
@@ -107,6 +108,10 @@ class MemoryLoans(LoanRepository):
         return sorted((copy_value(self.j.get("loans", loan_id))
                        for (owner, _), loan_id in self.store.tables["open_loans_by_borrower"].items()
                        if owner == user_id), key=lambda loan: loan.id)
+
+    def open_with_books(self, user_id: int) -> list[tuple[Loan, Book]]:
+        loans = self.open_for_user(user_id)
+        return list(zip(loans, MemoryBooks(self.store, self.j).many([loan.book_id for loan in loans])))
 
     def soonest_due(self, book_id: int) -> Loan | None:
         open_loans = [loan for loan in self.j.values("loans") if loan.book_id == book_id and not loan.returned_at]

@@ -358,3 +358,13 @@ class SqlBooks(BookRepository):
     def lock(self, book_id: int) -> None:
         # FOR UPDATE on PostgreSQL; SQLite has no row locks and needs none (writes begin IMMEDIATE).
         self.session.execute(select(BookRow.id).where(BookRow.id == book_id).with_for_update())
+
+
+# Other lists of books (a user's loans, a shelf) read each book's figures in their own query, as a page of
+# the catalog does: after their own columns, these, read back by figured_book.
+FIGURED_BOOK_COLUMNS = (*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_figures("books.id"))
+
+
+def figured_book(columns) -> Book:
+    """A Book from a row's FIGURED_BOOK_COLUMNS."""
+    return _figured(columns)

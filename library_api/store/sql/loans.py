@@ -6,17 +6,23 @@ import dataclasses
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from ...domain import Copy, Hold, Loan, LoanQuery, Page
+from ...domain import Book, Copy, Hold, Loan, LoanQuery, Page
 from ...errors import AlreadyHasCopy, BarcodeTaken, HoldExists, NoCopyFree, NotFound
 from ..base import CopyRepository, HoldRepository, LoanRepository
+from .books import FIGURED_BOOK_COLUMNS, figured_book
 from .common import aware, delete_by_key, explaining_conflicts
 from .models import BookRow, CopyRow, HoldRow, LoanRow, UserRow
 
 LOAN_COLUMNS = [f.name for f in dataclasses.fields(Loan) if f.name != "overdue"]
 HOLD_COLUMNS = [f.name for f in dataclasses.fields(Hold) if f.name != "position"]
+# A user's open loans with their books and the books' figures: one query, built once.
+_OPEN_WITH_BOOKS = (select(*(getattr(LoanRow, name) for name in LOAN_COLUMNS), *FIGURED_BOOK_COLUMNS)
+                    .join_from(LoanRow, BookRow, BookRow.id == LoanRow.book_id)
+                    .where(LoanRow.user_id == bindparam("user_id"), LoanRow.returned_at.is_(None))
+                    .order_by(LoanRow.id))
 
 
 def generated_barcode(copy_id: int) -> str:
@@ -29,7 +35,11 @@ def _to_copy(row: CopyRow, due_at=None) -> Copy:
 
 
 def _to_loan(row: LoanRow) -> Loan:
-    loan = Loan(**{name: getattr(row, name) for name in LOAN_COLUMNS})
+    return _read_loan({name: getattr(row, name) for name in LOAN_COLUMNS})
+
+
+def _read_loan(columns: dict) -> Loan:
+    loan = Loan(**columns)
     loan.borrowed_at, loan.due_at, loan.returned_at = (aware(loan.borrowed_at), aware(loan.due_at),
                                                        aware(loan.returned_at))
     return loan
@@ -142,6 +152,11 @@ class SqlLoans(LoanRepository):
         rows = self.session.scalars(select(LoanRow).where(LoanRow.user_id == user_id, LoanRow.returned_at.is_(None))
                                     .order_by(LoanRow.id))
         return [_to_loan(row) for row in rows]
+
+    def open_with_books(self, user_id: int) -> list[tuple[Loan, Book]]:
+        rows = self.session.connection().execute(_OPEN_WITH_BOOKS, {"user_id": user_id})
+        count = len(LOAN_COLUMNS)
+        return [(_read_loan(dict(zip(LOAN_COLUMNS, row))), figured_book(row[count:])) for row in rows]
 
     def soonest_due(self, book_id: int) -> Loan | None:
         row = self.session.scalar(select(LoanRow).where(LoanRow.book_id == book_id, LoanRow.returned_at.is_(None))

@@ -4,21 +4,30 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ...domain import Book, Review, ShelfEntry
 from ...errors import AlreadyOnShelf, NotFound
 from ..base import FavoriteRepository, ShelfRepository
-from .books import books_with_figures, to_book
+from .books import FIGURED_BOOK_COLUMNS, books_with_figures, figured_book, to_book
 from .common import aware, delete_by_key, explaining_conflicts
 from .models import BookRow, FavoriteRow, ShelfRow, UserRow
 
 ENTRY_COLUMNS = [f.name for f in dataclasses.fields(ShelfEntry)]
+# A user's shelf with its books and the books' figures: one query, built once.
+_SHELF = (select(*(getattr(ShelfRow, name) for name in ENTRY_COLUMNS), *FIGURED_BOOK_COLUMNS)
+          .join_from(ShelfRow, BookRow, BookRow.id == ShelfRow.book_id)
+          .where(ShelfRow.user_id == bindparam("user_id")).order_by(ShelfRow.date_added, ShelfRow.book_id))
+_SHELF_OF_STATUS = _SHELF.where(ShelfRow.status == bindparam("status"))
 
 
 def _to_entry(row: ShelfRow) -> ShelfEntry:
-    entry = ShelfEntry(**{name: getattr(row, name) for name in ENTRY_COLUMNS})
+    return _read_entry({name: getattr(row, name) for name in ENTRY_COLUMNS})
+
+
+def _read_entry(columns: dict) -> ShelfEntry:
+    entry = ShelfEntry(**columns)
     entry.date_added, entry.updated_at = aware(entry.date_added), aware(entry.updated_at)
     return entry
 
@@ -95,13 +104,10 @@ class SqlShelf(ShelfRepository):
         return delete_by_key(self.session, ShelfRow, (user_id, book_id))
 
     def for_user(self, user_id: int, status: str | None = None) -> list[tuple[ShelfEntry, Book]]:
-        query = (select(ShelfRow, BookRow).join(BookRow, BookRow.id == ShelfRow.book_id)
-                 .where(ShelfRow.user_id == user_id).order_by(ShelfRow.date_added, ShelfRow.book_id))
-        if status is not None:
-            query = query.where(ShelfRow.status == status)
-        pairs = self.session.execute(query).all()
-        books = books_with_figures(self.session, [to_book(book) for _, book in pairs])
-        return [(_to_entry(entry), book) for (entry, _), book in zip(pairs, books)]
+        rows = self.session.connection().execute(_SHELF if status is None else _SHELF_OF_STATUS,
+                                                 {"user_id": user_id, "status": status})
+        count = len(ENTRY_COLUMNS)
+        return [(_read_entry(dict(zip(ENTRY_COLUMNS, row))), figured_book(row[count:])) for row in rows]
 
     def reviews_for_book(self, book_id: int) -> list[Review]:
         rows = self.session.execute(
