@@ -95,27 +95,21 @@ def bench_one(settings: Settings, db: str, size: int, standin: StandIn, argon2: 
     # Other work on a shared machine moves the bare route between samples: the run's baseline is the median
     # of one sample before the routes, one after every BASELINE_EVERY of them, and one at the end.
     bare_figures = run["routes"][routes.BASELINE]
-    samples = [dict(bare_figures)] + samples
-    bare_figures["rps_samples"] = [round(sample["rps"], 1) for sample in samples]
+    bare_figures["rps_samples"] = [round(bare_figures["rps"], 1)] + [round(rps, 1) for rps in samples]
     bare_figures["rps"] = statistics.median(bare_figures["rps_samples"])
-    cpu = [sample["cpu_ms"] for sample in samples if sample.get("cpu_ms") is not None]
-    bare_figures["cpu_ms"] = statistics.median(cpu) if cpu else None
     baseline = run["routes"][routes.BASELINE]["rps"]
-    bare_cpu = bare_figures["cpu_ms"]
     for figures in run["routes"].values():
         if figures.get("rps") is not None:
             figures["ratio"] = figures["rps"] / baseline
-        if figures.get("cpu_ms") and bare_cpu:
-            figures["cpu_ratio"] = bare_cpu / figures["cpu_ms"]
     login, auth, anon = (run["routes"][name]["rps"] for name in (routes.LOGIN, routes.AUTH, routes.ANON))
     run["login_vs_argon2_ceiling"] = login / argon2["ceiling_per_s"]
     run["auth_vs_anon"] = auth / anon if anon else None
     return run
 
 
-def _baseline_sample(base: str, bare, settings: Settings) -> dict:
+def _baseline_sample(base: str, bare, settings: Settings) -> float:
     wait_until_idle(base)
-    return wrk.run(base, bare, seconds=settings.seconds, connections=settings.connections)
+    return wrk.run(base, bare, seconds=settings.seconds, connections=settings.connections)["rps"]
 
 
 def main() -> None:

@@ -43,20 +43,11 @@ def targets(results: dict) -> list[dict]:
             judge(db, f"token / no token over {size}", run.get("auth_vs_anon"), AUTH_MIN)
         if small and large:
             for name, figures in large["routes"].items():
-                if _listing(name):
-                    judge(db, f"{name}: cost 1M / 1k", _growth(small["routes"].get(name, {}), figures), GROWTH_MAX,
-                          at_most=True)
+                before = small["routes"].get(name, {}).get("ratio")
+                if _listing(name) and figures.get("ratio") and before:
+                    # Cost is the inverse of throughput: cost at 1M / cost at 1k = ratio at 1k / ratio at 1M.
+                    judge(db, f"{name}: cost 1M / 1k", before / figures["ratio"], GROWTH_MAX, at_most=True)
     return found
-
-
-def _growth(small: dict, large: dict) -> float | None:
-    """A route's cost over the large catalog ÷ over the small one: the server's CPU a request where both
-    runs measured it, else the inverse of the throughput ratios (cost at 1M / 1k = ratio at 1k / at 1M)."""
-    if small.get("cpu_ms") and large.get("cpu_ms"):
-        return large["cpu_ms"] / small["cpu_ms"]
-    if small.get("ratio") and large.get("ratio"):
-        return small["ratio"] / large["ratio"]
-    return None
 
 
 def _ratio(run: dict, prefix: str) -> float | None:
@@ -81,14 +72,13 @@ def size_label(size: int) -> str:
 
 
 def cell(figures: dict | None) -> str:
-    """ratio p50/p99 (ms) cpu (ms); n/a for a route not run; ! after a run with error responses."""
+    """ratio p50/p99 (ms); n/a for a route not run; ! after a run with error responses."""
     if not figures or figures.get("rps") is None:
         return "n/a"
     if not figures.get("requests"):
         return "none completed"
     flag = "!" if figures.get("status_errors") or figures.get("socket_errors") else ""
-    cpu = f" {figures['cpu_ms']:.2f}" if figures.get("cpu_ms") else ""
-    return f"{figures['ratio']:.3f} {figures['p50_ms']:.1f}/{figures['p99_ms']:.0f}{cpu}{flag}"
+    return f"{figures['ratio']:.3f} {figures['p50_ms']:.1f}/{figures['p99_ms']:.0f}{flag}"
 
 
 def table(results: dict) -> str:
@@ -104,18 +94,17 @@ def table(results: dict) -> str:
             continue
         names = list(dict.fromkeys(name for run in runs for name in run["routes"]))
         width = max(len(name) for name in names) + 2
-        lines.append(f"{db}: requests/s as a ratio to {results['baseline']}, then p50/p99 in ms, then the server's "
-                     "CPU ms a request")
-        lines.append("route".ljust(width) + "".join(f"{size_label(run['size']) + ' books':>28}" for run in runs))
+        lines.append(f"{db}: requests/s as a ratio to {results['baseline']}, then p50/p99 in ms")
+        lines.append("route".ljust(width) + "".join(f"{size_label(run['size']) + ' books':>22}" for run in runs))
         for name in names:
-            lines.append(name.ljust(width) + "".join(f"{cell(run['routes'].get(name)):>28}" for run in runs))
-        baseline = "".join(f"{run['routes'][results['baseline']]['rps']:>26.0f}/s" for run in runs)
+            lines.append(name.ljust(width) + "".join(f"{cell(run['routes'].get(name)):>22}" for run in runs))
+        baseline = "".join(f"{run['routes'][results['baseline']]['rps']:>20.0f}/s" for run in runs)
         lines.append(f"({results['baseline']} absolute)".ljust(width) + baseline)
         for label, key in (("login / Argon2 ceiling", "login_vs_argon2_ceiling"),
                            ("token / no token", "auth_vs_anon"),
                            ("stand-in requests in run", "standin_requests_during_run"),
                            ("fake-catalog seconds", "fake_catalog_s")):
-            lines.append(label.ljust(width) + "".join(f"{_number(run.get(key)):>28}" for run in runs))
+            lines.append(label.ljust(width) + "".join(f"{_number(run.get(key)):>22}" for run in runs))
         lines.append("")
     argon2 = results.get("argon2")
     if argon2:

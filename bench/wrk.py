@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import resource
 import shutil
 import subprocess
 import tempfile
@@ -11,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LUA = Path(__file__).resolve().parent / "lua"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Far above any latency we expect, so that a slow route shows in p99 rather than as socket timeouts.
 TIMEOUT = "10s"
 
@@ -46,29 +43,10 @@ def run(base: str, route: Route, *, seconds: float, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(script_text(route))
         script.flush()
-        busy, wrk_cpu = machine_busy_seconds(), children_cpu_seconds()
         done = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                                "--timeout", TIMEOUT, "-s", script.name, base + route.path],
                               capture_output=True, text=True, check=True)
-        server_cpu = (machine_busy_seconds() - busy) - (children_cpu_seconds() - wrk_cpu)
-    figures = parse(done.stdout)
-    # The server's CPU a request (gunicorn, and PostgreSQL where it serves): what the machine spent while
-    # wrk ran, less wrk's own. Steadier than throughput against a baseline when other work shares the cores.
-    figures["cpu_ms"] = server_cpu / figures["requests"] * 1000 if figures["requests"] else None
-    return figures
-
-
-def machine_busy_seconds() -> float:
-    """CPU seconds every core has spent on anything but idling since boot (/proc/stat)."""
-    with open("/proc/stat") as stat:
-        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
-
-
-def children_cpu_seconds() -> float:
-    """CPU seconds of this process's finished children (each wrk run)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return parse(done.stdout)
 
 
 def parse(output: str) -> dict:

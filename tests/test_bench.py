@@ -124,22 +124,6 @@ def test_each_target_is_judged_pass_or_short():
     assert "pass   sqlite    GET /books over 100k, ratio: 0.30 (target ≥ 0.25)" in lines
 
 
-def test_growth_is_judged_by_the_servers_cpu_a_request_where_measured():
-    def run(size, cpu_ms):
-        routes = {"GET /health": {"rps": 1000, "ratio": 1.0, "cpu_ms": 0.5},
-                  "GET /books?sort=title": {"rps": 300, "requests": 900, "ratio": 0.3, "p50_ms": 4.0, "p99_ms": 7.0,
-                                            "cpu_ms": cpu_ms}}
-        return {"db": "sqlite", "size": size, "routes": routes}
-
-    # Equal throughput ratios, but the server spent twice the CPU a request over 1M books: the cost grew.
-    verdicts = {target["target"]: target for target in targets({"runs": [run(1000, 2.0), run(1_000_000, 4.0)]})}
-    growth = verdicts["GET /books?sort=title: cost 1M / 1k"]
-    assert growth["value"] == 2.0 and not growth["passed"]
-    line = next(line for line in table({"baseline": "GET /health", "runs": [run(1000, 2.0)]}).splitlines()
-                if line.startswith("GET /books?sort=title"))
-    assert line.split()[-3:] == ["0.300", "4.0/7", "2.00"]
-
-
 def test_wrk_figures_are_read_from_the_report_line():
     output = ("Running 1s test\n"
               'BENCH {"requests": 500, "duration_us": 2000000, "p50_us": 1500, "p99_us": 9000, '
@@ -175,4 +159,3 @@ def test_wrk_drives_a_route_for_one_second_where_it_is_installed():
         standin.close()
     assert figures["requests"] > 0 and figures["status_errors"] == 0
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
-    assert figures["cpu_ms"] > 0  # the stand-in serves from this process: its CPU is the server's
