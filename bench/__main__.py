@@ -1,8 +1,9 @@
 """`make bench`: every route under wrk, as a ratio to a bare route of the same gunicorn, per database and
 catalog size; the Argon2 ceiling of logins. Writes bench/results.json and bench/results.png.
 
-Settings (environment): BENCH_SIZES (1000,100000), BENCH_SECONDS (3, per route), BENCH_DBS
-(sqlite,postgres), BENCH_PG_URL, BENCH_CONNECTIONS (8), BENCH_SEED (1).
+Settings (environment): BENCH_SIZES (1000,100000), BENCH_SECONDS (3, per route), BENCH_ROUNDS (3 slices of
+it, each beside a slice of the bare route), BENCH_DBS (sqlite,postgres), BENCH_PG_URL, BENCH_CONNECTIONS (8),
+BENCH_SEED (1).
 """
 from __future__ import annotations
 
@@ -26,8 +27,6 @@ from .standin import ISBN, StandIn
 HERE = Path(__file__).resolve().parent
 WARM_CALLS = 12  # on new connections, so that both gunicorn workers' caches are filled
 IDLE_SECONDS = 0.05
-# The bare route is measured again after every this many routes (see bench_one).
-BASELINE_EVERY = 6
 
 
 def argon2_ceiling(samples: int = 5) -> dict:
@@ -73,43 +72,61 @@ def bench_one(settings: Settings, db: str, size: int, standin: StandIn, argon2: 
             warm_isbn_cache(base)
             plan = routes.plan(base, size, settings.connections)
             bare = next(route for route in plan if route.name == routes.BASELINE)
-            samples = []
-            for number, route in enumerate(plan):
-                if number and number % BASELINE_EVERY == 0:
-                    samples.append(_baseline_sample(base, bare, settings))
+            bare_samples = []
+            for route in plan:
+                if route.name == routes.BASELINE:
+                    continue
                 if route.path is None:
                     run["routes"][route.name] = {"rps": None, "note": route.note}
                     continue
-                wait_until_idle(base)
                 before = standin.requests
-                figures = wrk.run(base, route, seconds=settings.seconds, connections=settings.connections)
+                figures, samples = measure(base, route, bare, settings)
                 if route.name.startswith("GET /isbn"):
                     run["standin_requests_during_run"] = standin.requests - before
                 run["routes"][route.name] = figures
+                bare_samples += samples
                 latency = (f"p50 {figures['p50_ms']:.1f} ms p99 {figures['p99_ms']:.0f} ms" if figures["requests"]
                            else "none completed")
-                print(f"[{db} {report.size_label(size)}] {route.name}: {figures['rps']:.0f}/s {latency}"
+                print(f"[{db} {report.size_label(size)}] {route.name}: {figures['rps']:.0f}/s, "
+                      f"{figures['ratio']:.3f} of {routes.BASELINE}, {latency}"
                       + (f" ({figures['status_errors']} error responses)" if figures["status_errors"] else ""),
                       flush=True)
-            samples.append(_baseline_sample(base, bare, settings))
-    # Other work on a shared machine moves the bare route between samples: the run's baseline is the median
-    # of one sample before the routes, one after every BASELINE_EVERY of them, and one at the end.
-    bare_figures = run["routes"][routes.BASELINE]
-    bare_figures["rps_samples"] = [round(bare_figures["rps"], 1)] + [round(rps, 1) for rps in samples]
-    bare_figures["rps"] = statistics.median(bare_figures["rps_samples"])
-    baseline = run["routes"][routes.BASELINE]["rps"]
-    for figures in run["routes"].values():
-        if figures.get("rps") is not None:
-            figures["ratio"] = figures["rps"] / baseline
-    login, auth, anon = (run["routes"][name]["rps"] for name in (routes.LOGIN, routes.AUTH, routes.ANON))
-    run["login_vs_argon2_ceiling"] = login / argon2["ceiling_per_s"]
-    run["auth_vs_anon"] = auth / anon if anon else None
+    run["routes"] = {routes.BASELINE: _combined(bare_samples, ratio=1.0), **run["routes"]}
+    login, auth, anon = (run["routes"][name].get("ratio") for name in (routes.LOGIN, routes.AUTH, routes.ANON))
+    run["login_vs_argon2_ceiling"] = run["routes"][routes.LOGIN]["rps"] / argon2["ceiling_per_s"]
+    run["auth_vs_anon"] = auth / anon if auth and anon else None
     return run
 
 
-def _baseline_sample(base: str, bare, settings: Settings) -> float:
-    wait_until_idle(base)
-    return wrk.run(base, bare, seconds=settings.seconds, connections=settings.connections)["rps"]
+def measure(base: str, route, bare, settings: Settings) -> tuple[dict, list[dict]]:
+    """The route's figures and the bare route's samples taken beside it. The machine's cores come and go
+    (the same loop ran anywhere from 270 to 526 ms from one second to the next on this VM), so the route is
+    driven in BENCH_ROUNDS slices, each right after a slice of the bare route as long, and its ratio is the
+    median of the slices' own ratios: both sides of each ratio ran on the machine of that moment. A route
+    whose requests carry state from one to the next (borrow, then return) runs in one slice."""
+    rounds = settings.rounds if route.sliced else 1
+    seconds = max(1.0, settings.seconds / rounds)
+    pairs = []
+    for _ in range(rounds):
+        wait_until_idle(base)
+        bare_figures = wrk.run(base, bare, seconds=seconds, connections=settings.connections)
+        wait_until_idle(base)
+        pairs.append((bare_figures, wrk.run(base, route, seconds=seconds, connections=settings.connections)))
+    ratios = [figures["rps"] / bare_figures["rps"] for bare_figures, figures in pairs if bare_figures["rps"]]
+    return (_combined([figures for _, figures in pairs], ratio=statistics.median(ratios) if ratios else None),
+            [bare_figures for bare_figures, _ in pairs])
+
+
+def _combined(slices: list[dict], *, ratio: float | None) -> dict:
+    """One row from several slices: the median slice's requests/s, p50 and p99, every request and error."""
+    done = [figures for figures in slices if figures["requests"]]
+    return {"rps": statistics.median(figures["rps"] for figures in slices), "ratio": ratio,
+            "requests": sum(figures["requests"] for figures in slices),
+            "p50_ms": statistics.median(figures["p50_ms"] for figures in done) if done else None,
+            "p99_ms": statistics.median(figures["p99_ms"] for figures in done) if done else None,
+            "status_errors": sum(figures["status_errors"] for figures in slices),
+            "socket_errors": sum(figures["socket_errors"] for figures in slices),
+            "slices_rps": [round(figures["rps"], 1) for figures in slices]}
 
 
 def main() -> None:
@@ -118,7 +135,8 @@ def main() -> None:
         raise SystemExit(problem)
     started = time.perf_counter()
     results = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-               "settings": {"sizes": settings.sizes, "seconds": settings.seconds, "dbs": settings.dbs,
+               "settings": {"sizes": settings.sizes, "seconds": settings.seconds, "rounds": settings.rounds,
+                            "dbs": settings.dbs,
                             "connections": settings.connections, "workers": server.WORKERS,
                             "threads": server.THREADS, "seed": settings.seed},
                "machine": {"cores": os.cpu_count(), "load_at_start": os.getloadavg()},

@@ -87,6 +87,6 @@ def plan(base: str, size: int, connections: int) -> list[Route]:
               {"BENCH_BODY": json.dumps({"username": "reader1", "password": FAKE_PASSWORD})}),
         Route(BORROW_RETURN, "/borrow", "borrow_return.lua",
               {"BENCH_USER": bench_user(base), "BENCH_BOOKS": "{" + ", ".join(map(str, free_books)) + "}"},
-              one_connection_per_thread=True),
+              one_connection_per_thread=True, sliced=False),
     ]
     return routes

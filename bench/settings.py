@@ -1,4 +1,5 @@
-"""The bench's settings, from the environment: BENCH_SIZES, BENCH_SECONDS, BENCH_DBS, and a few more."""
+"""The bench's settings, from the environment: BENCH_SIZES, BENCH_SECONDS, BENCH_ROUNDS, BENCH_DBS, and a few
+more."""
 from __future__ import annotations
 
 import os
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 # default run to stay under 15 minutes; ask for them with BENCH_SIZES=1000,100000,1000000.
 DEFAULT_SIZES = "1000,100000"
 DEFAULT_SECONDS = 3.0
+# BENCH_SECONDS is driven in this many slices, each beside a slice of the bare route as long.
+DEFAULT_ROUNDS = 3
 DEFAULT_DBS = "sqlite,postgres"
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/postgres"
 # wrk's open connections on every route: the server's 2 workers x 4 threads, each kept busy.
@@ -18,6 +21,7 @@ DEFAULT_CONNECTIONS = 8
 class Settings:
     sizes: tuple[int, ...]
     seconds: float
+    rounds: int
     dbs: tuple[str, ...]
     pg_url: str
     connections: int
@@ -32,6 +36,7 @@ class Settings:
         return cls(
             sizes=tuple(int(size) for size in environ.get("BENCH_SIZES", DEFAULT_SIZES).split(",") if size.strip()),
             seconds=float(environ.get("BENCH_SECONDS", DEFAULT_SECONDS)),
+            rounds=max(1, int(environ.get("BENCH_ROUNDS", DEFAULT_ROUNDS))),
             dbs=dbs,
             pg_url=environ.get("BENCH_PG_URL", DEFAULT_PG_URL),
             connections=int(environ.get("BENCH_CONNECTIONS", DEFAULT_CONNECTIONS)),

@@ -22,6 +22,7 @@ class Route:
     script: str | None = None  # a file in bench/lua/, its BENCH_* words substituted
     words: dict = field(default_factory=dict)
     one_connection_per_thread: bool = False
+    sliced: bool = True  # False: its script keeps state across requests, so it runs in one piece
     note: str = ""
 
 

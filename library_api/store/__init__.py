@@ -36,9 +36,12 @@ def init_store(app: Flask) -> Callable[[], UnitOfWork]:
     """Bind the configured store to the app and return its unit-of-work factory."""
     from .sql import SqlUnitOfWork, models, reader_and_writer  # noqa: F401  (Flask-Migrate must know the tables)
 
-    app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["DATABASE_URL"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = url = _sqlalchemy_url(app.config["DATABASE_URL"])
     # hide_parameters: a failing statement's parameters (password hashes among them) never reach a log.
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "hide_parameters": True})
+    # pool_pre_ping: a server's connection may have died while it sat in the pool (a restart), so each is
+    # tried before use; a SQLite file cannot go away like that, and the ping cost every unit of work a query.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": not url.startswith("sqlite"),
+                                                        "hide_parameters": True})
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), include_name=models.described_here)
 
