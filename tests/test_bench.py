@@ -124,6 +124,18 @@ def test_each_target_is_judged_pass_or_short():
     assert "pass   sqlite    GET /books over 100k, ratio: 0.30 (target ≥ 0.25)" in lines
 
 
+def test_a_routes_slices_make_one_row():
+    from bench.__main__ import _combined
+
+    def slice_(rps, p50, p99, errors=0):
+        return {"rps": rps, "requests": rps, "p50_ms": p50, "p99_ms": p99, "status_errors": errors,
+                "socket_errors": 0}
+
+    row = _combined([slice_(300, 4.0, 9.0), slice_(100, 12.0, 40.0, errors=1), slice_(250, 5.0, 11.0)], ratio=0.3)
+    assert (row["rps"], row["p50_ms"], row["p99_ms"], row["ratio"]) == (250, 5.0, 11.0, 0.3)
+    assert (row["requests"], row["status_errors"], row["slices_rps"]) == (650, 1, [300, 100, 250])
+
+
 def test_wrk_figures_are_read_from_the_report_line():
     output = ("Running 1s test\n"
               'BENCH {"requests": 500, "duration_us": 2000000, "p50_us": 1500, "p99_us": 9000, '
