@@ -174,7 +174,7 @@ def _conditions(shape: tuple, sqlite: bool) -> list:
 @functools.lru_cache(maxsize=256)
 def _counts(shape: tuple, sqlite: bool, indexed: bool) -> tuple:
     """(probe for the match past COUNT_LIMIT or None, count of the matches) of a filtered search, built
-    once."""
+    once; the limit is a parameter (count_limit, and count_cap one past it)."""
     conditions = _conditions(shape, sqlite)
     if indexed:
         # Counted from the index, which hands its matches over one by one and so stops at the limit
@@ -193,8 +193,8 @@ def _counts(shape: tuple, sqlite: bool, indexed: bool) -> tuple:
     if indexed or any(part in SUBSTRING_FILTERS for part in shape):
         # A needle's matches cost a test each (a phrase of trigram positions, a GIN bitmap gathering every
         # match, or a row scan) whether probed or counted: one capped count reads them once, not twice.
-        return None, select(func.count()).select_from(matches.limit(domain.COUNT_LIMIT + 1).subquery())
-    return matches.offset(domain.COUNT_LIMIT).limit(1), select(func.count()).select_from(matches.subquery())
+        return None, select(func.count()).select_from(matches.limit(bindparam("count_cap")).subquery())
+    return matches.offset(bindparam("count_limit")).limit(1), select(func.count()).select_from(matches.subquery())
 
 
 def _build_segments(sort: str, descending: bool, cursor: str | None, conditions: list) -> tuple:
@@ -319,6 +319,7 @@ class SqlBooks(BookRepository):
         faster on SQLite than counting a LIMIT subquery (whose rows pass one by one through a coroutine);
         only when it finds none are the matches counted."""
         probe, count = statements
+        params = {**params, "count_limit": domain.COUNT_LIMIT, "count_cap": domain.COUNT_LIMIT + 1}
         if probe is not None and self._rows(probe, params).first() is not None:
             return None
         return capped(self._rows(count, params).scalar_one())
