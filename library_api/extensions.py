@@ -45,6 +45,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
 class LibraryJWTManager(JWTManager):
     """flask-jwt-extended's manager, decoding a token once rather than three times.
 
@@ -78,6 +79,8 @@ class LibraryJWTManager(JWTManager):
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 jwt = LibraryJWTManager()
+
+
 def _per_client_limit() -> str:
     return current_app.config["RATELIMIT_DEFAULT"]
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..books.service import refresh_book
-from ..domain import ImportJob, ImportRow
+from ..domain import ImportJob
 from ..errors import DomainError, UpstreamBusy
 from ..store.base import UnitOfWork
 from .rows import settle_batch, wanted_isbn
