@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from sqlalchemy import bindparam, case, column, exists, func, literal_column, or_, select, table, tuple_
+from sqlalchemy import bindparam, column, exists, func, literal_column, or_, select, table, tuple_
 from sqlalchemy.orm import Session
 
 from ... import domain
@@ -13,7 +13,7 @@ from ...domain import BOOK_READ_SIDE, FOLDED_SORT_KEYS, Book, BookQuery, Page, c
 from ...errors import DuplicateIsbn
 from ..base import BookRepository
 from .common import aware, delete_by_key, explaining_conflicts
-from .models import BookRow, CopyRow, ShelfRow
+from .models import BookRow, CopyRow
 
 BOOK_COLUMNS = [f.name for f in dataclasses.fields(Book) if f.name not in BOOK_READ_SIDE]
 _ON_SHELF = exists().where(CopyRow.book_id == BookRow.id, CopyRow.status == "available")
@@ -31,12 +31,6 @@ SPARSE_COST = 9
 TRIGRAM = 3
 # The substring filters and the folded keys each one searches.
 SUBSTRING_FILTERS = {"author": ("author_key",), "title": ("title_key",), "q": ("title_key", "author_key")}
-
-
-def to_book(row: BookRow) -> Book:
-    book = Book(**{name: getattr(row, name) for name in BOOK_COLUMNS})
-    book.created_at, book.updated_at = aware(book.created_at), aware(book.updated_at)
-    return book
 
 
 def _fill(row: BookRow, book: Book) -> BookRow:
@@ -86,41 +80,23 @@ def _figures(book_id: str) -> tuple:
     return tuple(literal_column(sql.format(id=book_id)) for sql in _FIGURES)
 
 
-_BOOK_AND_FIGURES = (select(*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_figures("books.id"))
-                     .select_from(BookRow))
+# A book's columns and its figures: every list of books (a catalog page, a user's loans, shelf and favorites)
+# selects these after its own columns and reads them back with figured_book.
+FIGURED_BOOK_COLUMNS = (*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_figures("books.id"))
+_BOOK_AND_FIGURES = select(*FIGURED_BOOK_COLUMNS).select_from(BookRow)
 # Built once, so that SQLAlchemy finds them in its cache without walking them again (0.84 ms -> 0.09 ms).
 _BOOK_BY_ID = _BOOK_AND_FIGURES.where(BookRow.id == bindparam("key"))
 _BOOK_BY_ISBN = _BOOK_AND_FIGURES.where(BookRow.isbn == bindparam("key"))
 
 
-def _figured(row) -> Book:
-    """A Book from a row of _BOOK_AND_FIGURES."""
+def figured_book(row) -> Book:
+    """A Book from a row's FIGURED_BOOK_COLUMNS (or a page's columns in the same order)."""
     *columns, copies, free, average, rated = row
     book = Book(**dict(zip(BOOK_COLUMNS, columns)))
     book.created_at, book.updated_at = aware(book.created_at), aware(book.updated_at)
-    _set_figures(book, copies, free, average, rated)
-    return book
-
-
-def _set_figures(book: Book, copies, free, average, rated) -> None:
     book.copies, book.available_copies, book.rating_count = int(copies or 0), int(free or 0), int(rated or 0)
     book.average_rating = round(float(average), 2) if average is not None else None
-
-
-def books_with_figures(session: Session, books: list[Book]) -> list[Book]:
-    """Fill in rating and copy figures for a list of books with two grouped queries, not two per book."""
-    if not books:
-        return books
-    ids = {book.id for book in books}
-    ratings = {book_id: (average, count) for book_id, average, count in session.execute(
-        select(ShelfRow.book_id, func.avg(ShelfRow.rating), func.count(ShelfRow.rating))
-        .where(ShelfRow.book_id.in_(ids), ShelfRow.rating.is_not(None)).group_by(ShelfRow.book_id)).all()}
-    copies = {book_id: (count, free) for book_id, count, free in session.execute(
-        select(CopyRow.book_id, func.count(CopyRow.id), func.sum(case((CopyRow.status == "available", 1), else_=0)))
-        .where(CopyRow.book_id.in_(ids)).group_by(CopyRow.book_id)).all()}
-    for book in books:
-        _set_figures(book, *copies.get(book.id, (0, 0)), *ratings.get(book.id, (None, 0)))
-    return books
+    return book
 
 
 # The parts of a search's shape (see _shape) besides the filters' names: which copies, and how the needles
@@ -256,7 +232,7 @@ class SqlBooks(BookRepository):
 
     def _one(self, statement, key) -> Book | None:
         row = self.session.connection().execute(statement, {"key": key}).first()
-        return _figured(row) if row else None
+        return figured_book(row) if row else None
 
     def add(self, book: Book) -> Book:
         row = _fill(BookRow(), book)
@@ -310,7 +286,7 @@ class SqlBooks(BookRepository):
             shape += ((_DENSE, indexed) if dense else (_SPARSE,),)
         rows = self._ordered(_segments(query.sort, query.descending, _cursor_kind(query), shape, sqlite),
                              params, query)
-        return Page([_figured(row) for row in rows[:query.per_page]], total if query.counted else None,
+        return Page([figured_book(row) for row in rows[:query.per_page]], total if query.counted else None,
                     more=len(rows) > query.per_page)
 
     def _count(self, statements: tuple, params: dict) -> int | None:
@@ -360,12 +336,3 @@ class SqlBooks(BookRepository):
         # FOR UPDATE on PostgreSQL; SQLite has no row locks and needs none (writes begin IMMEDIATE).
         self.session.execute(select(BookRow.id).where(BookRow.id == book_id).with_for_update())
 
-
-# Other lists of books (a user's loans, a shelf) read each book's figures in their own query, as a page of
-# the catalog does: after their own columns, these, read back by figured_book.
-FIGURED_BOOK_COLUMNS = (*(getattr(BookRow, name) for name in BOOK_COLUMNS), *_figures("books.id"))
-
-
-def figured_book(columns) -> Book:
-    """A Book from a row's FIGURED_BOOK_COLUMNS."""
-    return _figured(columns)

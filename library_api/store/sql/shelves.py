@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...domain import Book, Review, ShelfEntry
 from ...errors import AlreadyOnShelf, NotFound
 from ..base import FavoriteRepository, ShelfRepository
-from .books import FIGURED_BOOK_COLUMNS, books_with_figures, figured_book, to_book
+from .books import FIGURED_BOOK_COLUMNS, figured_book
 from .common import aware, delete_by_key, explaining_conflicts
 from .models import BookRow, FavoriteRow, ShelfRow, UserRow
 
@@ -20,6 +20,9 @@ _SHELF = (select(*(getattr(ShelfRow, name) for name in ENTRY_COLUMNS), *FIGURED_
           .join_from(ShelfRow, BookRow, BookRow.id == ShelfRow.book_id)
           .where(ShelfRow.user_id == bindparam("user_id")).order_by(ShelfRow.date_added, ShelfRow.book_id))
 _SHELF_OF_STATUS = _SHELF.where(ShelfRow.status == bindparam("status"))
+# A user's favorite books with their figures, in the order they were favored.
+_FAVORITES = (select(*FIGURED_BOOK_COLUMNS).join_from(FavoriteRow, BookRow, BookRow.id == FavoriteRow.book_id)
+              .where(FavoriteRow.user_id == bindparam("user_id")).order_by(FavoriteRow.created_at, BookRow.id))
 
 
 def _to_entry(row: ShelfRow) -> ShelfEntry:
@@ -68,10 +71,8 @@ class SqlFavorites(FavoriteRepository):
         return self.session.get(FavoriteRow, (user_id, book_id)) is not None
 
     def books_for_user(self, user_id: int) -> list[Book]:
-        rows = self.session.scalars(
-            select(BookRow).join(FavoriteRow, FavoriteRow.book_id == BookRow.id)
-            .where(FavoriteRow.user_id == user_id).order_by(FavoriteRow.created_at, BookRow.id))
-        return books_with_figures(self.session, [to_book(row) for row in rows])
+        rows = self.session.connection().execute(_FAVORITES, {"user_id": user_id})
+        return [figured_book(row) for row in rows]
 
 
 class SqlShelf(ShelfRepository):
